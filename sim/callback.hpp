@@ -1,0 +1,77 @@
+#pragma once
+// A move-only `void()` callable stored in place, never on the heap. Event records are pooled
+// and reused, so scheduling an event allocates nothing; a capture too large for the buffer is
+// a compile error that asks the model to keep its state in itself and capture `this`.
+
+#include <cstddef>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace nlb::sim {
+
+class Callback {
+ public:
+  static constexpr std::size_t kCapacity = 40;
+
+  Callback() = default;
+
+  template <typename F, typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, Callback>>>
+  Callback(F&& f) {  // NOLINT(google-explicit-constructor): lambdas convert implicitly
+    using Fn = std::decay_t<F>;
+    static_assert(sizeof(Fn) <= kCapacity, "capture too large: capture `this` and keep state in the model");
+    static_assert(alignof(Fn) <= alignof(std::max_align_t));
+    static_assert(std::is_nothrow_move_constructible_v<Fn>);
+    ::new (static_cast<void*>(storage_)) Fn(std::forward<F>(f));
+    ops_ = &ops_for<Fn>;
+  }
+
+  Callback(Callback&& other) noexcept { take(other); }
+  Callback& operator=(Callback&& other) noexcept {
+    if (this != &other) {
+      reset();
+      take(other);
+    }
+    return *this;
+  }
+  Callback(const Callback&) = delete;
+  Callback& operator=(const Callback&) = delete;
+  ~Callback() { reset(); }
+
+  explicit operator bool() const { return ops_ != nullptr; }
+  void operator()() { ops_->call(storage_); }
+
+  void reset() {
+    if (ops_) ops_->destroy(storage_);
+    ops_ = nullptr;
+  }
+
+ private:
+  struct Ops {
+    void (*call)(void*);
+    void (*move)(void* from, void* to);
+    void (*destroy)(void*);
+  };
+
+  template <typename Fn>
+  static constexpr Ops ops_for{
+      [](void* p) { (*static_cast<Fn*>(p))(); },
+      [](void* from, void* to) {
+        ::new (to) Fn(std::move(*static_cast<Fn*>(from)));
+        static_cast<Fn*>(from)->~Fn();
+      },
+      [](void* p) { static_cast<Fn*>(p)->~Fn(); },
+  };
+
+  void take(Callback& other) {
+    if (other.ops_) {
+      other.ops_->move(other.storage_, storage_);
+      ops_ = std::exchange(other.ops_, nullptr);
+    }
+  }
+
+  alignas(std::max_align_t) std::byte storage_[kCapacity];
+  const Ops* ops_ = nullptr;
+};
+
+}  // namespace nlb::sim
