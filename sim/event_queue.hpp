@@ -64,8 +64,7 @@ class EventQueue {
   void remove_at(std::size_t pos);
   std::uint32_t take_slot();
   bool live(EventId id) const {
-    return id.slot < records_.size() && records_[id.slot].generation == id.generation &&
-           records_[id.slot].fn;
+    return id.slot < records_.size() && records_[id.slot].generation == id.generation && records_[id.slot].fn;
   }
 
   std::vector<Entry> heap_;

@@ -30,8 +30,7 @@ struct Unit {
   std::int64_t ns;
 };
 // Longest suffixes first so that "ms" is not read as "s".
-constexpr Unit kUnits[] = {{"min", 60'000'000'000}, {"ms", 1'000'000},
-                           {"us", 1'000},           {"ns", 1},
+constexpr Unit kUnits[] = {{"min", 60'000'000'000},  {"ms", 1'000'000},   {"us", 1'000}, {"ns", 1},
                            {"h", 3'600'000'000'000}, {"s", 1'000'000'000}};
 
 }  // namespace

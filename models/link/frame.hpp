@@ -24,9 +24,9 @@ struct Frame {
   // Ethernet's minimum frame without FCS; shorter frames are padded with zeros on send.
   static constexpr std::size_t kMinBytes = 60;
 
-  std::uint64_t id = 0;            // unique per frame made, for following one through a trace
-  std::uint16_t len = 0;           // real bytes in data
-  std::uint32_t virtual_len = 0;   // zero bytes that follow on the wire but are not stored
+  std::uint64_t id = 0;           // unique per frame made, for following one through a trace
+  std::uint16_t len = 0;          // real bytes in data
+  std::uint32_t virtual_len = 0;  // zero bytes that follow on the wire but are not stored
   std::uint32_t refs = 0;
   FramePool* pool = nullptr;
   alignas(8) std::byte data[kMaxBytes];

@@ -21,7 +21,8 @@ class Mac {
   static constexpr Mac vrrp_virtual(std::uint8_t vrid) { return Mac({0x00, 0x00, 0x5e, 0x00, 0x01, vrid}); }
   // A locally administered unicast address numbered n (02-xx-...), for generated nodes.
   static constexpr Mac local(std::uint32_t n) {
-    return Mac({0x02, 0x00, std::uint8_t(n >> 24), std::uint8_t(n >> 16), std::uint8_t(n >> 8), std::uint8_t(n)});
+    return Mac(
+        {0x02, 0x00, std::uint8_t(n >> 24), std::uint8_t(n >> 16), std::uint8_t(n >> 8), std::uint8_t(n)});
   }
   static std::optional<Mac> parse(std::string_view text);  // "02:00:00:00:00:01" or '-' separated
 
