@@ -5,6 +5,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <variant>
@@ -16,7 +17,10 @@ struct WireError {
   std::size_t offset = 0;  // byte offset of that field in the buffer given to parse()
   const char* what = "";   // "truncated", "bad checksum", "unsupported version", ...
   std::string str() const;
-  bool operator==(const WireError&) const = default;
+  // By content: the same literal in two translation units need not have one address.
+  bool operator==(const WireError& o) const {
+    return std::strcmp(field, o.field) == 0 && offset == o.offset && std::strcmp(what, o.what) == 0;
+  }
 };
 
 template <typename T>
