@@ -1,0 +1,90 @@
+#pragma once
+// Events the link layer publishes on sim::TraceBus (DESIGN.md, "One trace bus, many sinks").
+// The JSON-lines trace, the pcap writers, metrics and the GUI subscribe to them; the net layer
+// publishes FrameDropped too, so every drop in a run arrives by one road. Publishers build an
+// event only `if (trace.wants<E>())`.
+//
+// A FrameRef in an event keeps the frame alive only while a subscriber holds a copy.
+
+#include "models/link/frame.hpp"
+#include "models/link/ids.hpp"
+#include "models/wire/addr.hpp"
+#include "sim/simulation.hpp"
+#include "sim/time.hpp"
+
+namespace nlb::link {
+
+// Why a frame or datagram was dropped. Static strings: events carry the pointer, and sinks
+// print it as it is ("frame" events' `reason`, docs/trace-format.md).
+namespace drop {
+inline constexpr const char* kQueueFull = "queue-full";         // tail drop in a link queue
+inline constexpr const char* kLinkDown = "link-down";           // port or link down, or went down in flight
+inline constexpr const char* kIfaceDown = "iface-down";         // the NIC is administratively down
+inline constexpr const char* kNodeDown = "node-down";           // the node has crashed
+inline constexpr const char* kLoss = "loss";                    // random loss on a link
+inline constexpr const char* kFiltered = "filtered";            // NIC address filter
+inline constexpr const char* kNoRoute = "no-route";             // no route to the destination
+inline constexpr const char* kArpFailed = "arp-failed";         // resolution gave up
+inline constexpr const char* kArpQueueFull = "arp-queue-full";  // too many datagrams awaiting resolution
+inline constexpr const char* kTtlExpired = "ttl-expired";       // forwarding with TTL <= 1
+inline constexpr const char* kNotForUs = "not-for-us";          // IP destination not local, not a router
+inline constexpr const char* kMalformed = "malformed";          // a header did not parse
+inline constexpr const char* kNoHandler = "no-handler";         // no transport for the protocol number
+inline constexpr const char* kTooBig = "too-big";               // does not fit the MTU (no fragmentation)
+}  // namespace drop
+
+// A frame left a NIC onto its LAN (accepted into the NIC's transmit queue).
+struct FrameSent {
+  sim::Time at;
+  NodeId node = kNoNode;
+  IfIndex iface = kNoIface;
+  LanId lan = kNoLan;
+  FrameRef frame;
+};
+
+// A NIC accepted a frame (it passed the address filter) and hands it to its node.
+struct FrameReceived {
+  sim::Time at;
+  NodeId node = kNoNode;
+  IfIndex iface = kNoIface;
+  LanId lan = kNoLan;
+  FrameRef frame;
+};
+
+// A frame (or the frame a datagram arrived in / was to leave in) was dropped. `node` is
+// kNoNode for drops inside a LAN (a switch queue, a lossy or down link); then `iface` names
+// the LAN's port.
+struct FrameDropped {
+  sim::Time at;
+  NodeId node = kNoNode;
+  IfIndex iface = kNoIface;
+  LanId lan = kNoLan;
+  FrameRef frame;
+  const char* reason = "";
+};
+
+// A LAN port (the link between a switch and one NIC) went up or down.
+struct PortStateChanged {
+  sim::Time at;
+  LanId lan = kNoLan;
+  PortIndex port = kNoPort;
+  bool up = false;
+};
+
+// A switch learned a MAC on a port, or saw it move (old_port != kNoPort).
+struct MacLearned {
+  sim::Time at;
+  LanId lan = kNoLan;
+  wire::Mac mac;
+  PortIndex port = kNoPort;
+  PortIndex old_port = kNoPort;
+};
+
+// The one way to publish a drop; the caller counts it in its own counters.
+inline void publish_drop(sim::Simulation& sim, NodeId node, IfIndex iface, LanId lan, const FrameRef& frame,
+                         const char* reason) {
+  auto& trace = sim.trace();
+  if (trace.wants<FrameDropped>()) trace.publish(FrameDropped{sim.now(), node, iface, lan, frame, reason});
+}
+
+}  // namespace nlb::link
