@@ -1,6 +1,8 @@
 #pragma once
 // Big-endian field access over byte spans, the one place byte order is handled.
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -39,5 +41,30 @@ inline void put32(MutBytes b, std::size_t at, std::uint32_t v) {
 std::uint32_t ones_sum(Bytes data, std::uint32_t sum = 0);
 std::uint16_t fold(std::uint32_t sum);
 inline std::uint16_t internet_checksum(Bytes data) { return fold(ones_sum(data)); }
+
+// Raw IPv4 or TCP options (at most 40 bytes, a multiple of 4 as the header length field
+// counts 32-bit words), stored in place so that a header stays a value that never allocates.
+class OptionBytes {
+ public:
+  static constexpr std::size_t kCapacity = 40;
+  OptionBytes() = default;
+  // Returns false (and keeps nothing) if b is longer than 40 bytes or not a multiple of 4.
+  bool assign(Bytes b) {
+    if (b.size() > kCapacity || b.size() % 4 != 0) return false;
+    b_.fill(std::byte{0});
+    std::copy(b.begin(), b.end(), b_.begin());
+    len_ = static_cast<std::uint8_t>(b.size());
+    return true;
+  }
+  void clear() { assign({}); }
+  Bytes bytes() const { return {b_.data(), len_}; }
+  std::size_t size() const { return len_; }
+  bool empty() const { return len_ == 0; }
+  bool operator==(const OptionBytes& o) const { return std::ranges::equal(bytes(), o.bytes()); }
+
+ private:
+  std::array<std::byte, kCapacity> b_{};
+  std::uint8_t len_ = 0;
+};
 
 }  // namespace nlb::wire

@@ -20,16 +20,6 @@ std::string to_string(IpProto p) {
   return "proto=" + std::to_string(static_cast<unsigned>(p));
 }
 
-bool Ipv4Options::assign(Bytes b) {
-  if (b.size() > b_.size() || b.size() % 4 != 0) return false;
-  b_.fill(std::byte{0});
-  std::copy(b.begin(), b.end(), b_.begin());
-  len_ = static_cast<std::uint8_t>(b.size());
-  return true;
-}
-
-bool Ipv4Options::operator==(const Ipv4Options& o) const { return std::ranges::equal(bytes(), o.bytes()); }
-
 namespace {
 
 // Version, IHL and the fixed header; shared by parse and parse_quoted.
@@ -136,6 +126,16 @@ void Ipv4Header::emit(MutBytes out) const {
 std::uint32_t pseudo_header_sum(Ipv4 src, Ipv4 dst, IpProto proto, std::uint16_t length) {
   return (src.value() >> 16) + (src.value() & 0xffff) + (dst.value() >> 16) + (dst.value() & 0xffff) +
          static_cast<std::uint8_t>(proto) + length;
+}
+
+std::uint16_t transport_checksum(Ipv4 src, Ipv4 dst, IpProto proto, Bytes header, Bytes payload,
+                                 std::uint32_t virtual_len) {
+  assert(header.size() % 2 == 0);
+  std::size_t length = header.size() + payload.size() + virtual_len;
+  assert(length <= 0xffff);
+  std::uint32_t sum = pseudo_header_sum(src, dst, proto, static_cast<std::uint16_t>(length));
+  // 64 KiB of 0xffff words cannot overflow 32 bits: 32768 * 0xffff < 2^31.
+  return fold(ones_sum(payload, ones_sum(header, sum)));
 }
 
 std::uint16_t checksum_update(std::uint16_t hc, std::uint16_t old_word, std::uint16_t new_word) {

@@ -37,21 +37,8 @@ inline constexpr std::size_t options = 20;
 }  // namespace field
 }  // namespace ipv4
 
-// Options are kept as raw bytes (no option is interpreted: nothing in the model needs one),
-// in place, so that a header stays a plain value that costs no allocation.
-class Ipv4Options {
- public:
-  Ipv4Options() = default;
-  // Returns false (and keeps nothing) if b is longer than 40 bytes or not a multiple of 4.
-  bool assign(Bytes b);
-  Bytes bytes() const { return {b_.data(), len_}; }
-  std::size_t size() const { return len_; }
-  bool operator==(const Ipv4Options& o) const;
-
- private:
-  std::array<std::byte, ipv4::kMaxOptionsLen> b_{};
-  std::uint8_t len_ = 0;
-};
+// Options are kept as raw bytes (no IPv4 option is interpreted: nothing in the model needs one).
+using Ipv4Options = OptionBytes;
 
 class Ipv4View {
  public:
@@ -121,6 +108,14 @@ struct Ipv4Header {
 // One's-complement sum of the IPv4 pseudo-header (RFC 768, RFC 9293 3.1): src, dst, zero,
 // protocol, length. Feed it as the starting sum to ones_sum() over the transport message.
 std::uint32_t pseudo_header_sum(Ipv4 src, Ipv4 dst, IpProto proto, std::uint16_t length);
+
+// The checksum of UDP, TCP and VRRPv3: the one's-complement sum of the pseudo-header, the
+// transport header and the payload. Virtual payload: only `payload`'s real bytes are summed;
+// the `virtual_len` zero bytes that follow them add nothing to a one's-complement sum, but
+// they count in the pseudo-header's length. To compute, pass `header` with its checksum field
+// zeroed; to verify, pass it as received: 0 means correct. header.size() must be even.
+std::uint16_t transport_checksum(Ipv4 src, Ipv4 dst, IpProto proto, Bytes header, Bytes payload,
+                                 std::uint32_t virtual_len = 0);
 
 // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), the checksum after one 16-bit word changes.
 std::uint16_t checksum_update(std::uint16_t hc, std::uint16_t old_word, std::uint16_t new_word);

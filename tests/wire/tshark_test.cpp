@@ -1,0 +1,136 @@
+// Wireshark as referee (issue #3): every frame our emitters build must dissect with no
+// "Malformed" and with every checksum Good. Skipped, with a message, when tshark is absent.
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "models/wire/arp.hpp"
+#include "models/wire/ethernet.hpp"
+#include "models/wire/icmp.hpp"
+#include "models/wire/ipv4.hpp"
+#include "models/wire/tcp.hpp"
+#include "models/wire/udp.hpp"
+#include "tests/wire/tshark_util.hpp"
+#include "tests/wire/wire_test_util.hpp"
+
+using namespace nlb::wire;
+using namespace nlb::wire::test;
+
+namespace {
+
+const Ipv4 kClient(198, 51, 100, 7);
+const Ipv4 kCluster(203, 0, 113, 10);
+
+std::vector<std::byte> arp_frame(const Arp& a, Mac dst) {
+  std::vector<std::byte> f(ethernet::kMinFrameLen, std::byte{0});
+  EthernetHeader{dst, a.sha, EtherType::Arp}.emit(f);
+  a.emit(MutBytes(f).subspan(ethernet::kHeaderLen));
+  return f;
+}
+
+std::vector<std::byte> icmp_frame(const Icmp& m, std::size_t data_len, Ipv4 src, Ipv4 dst) {
+  auto b = FrameBuilder::ipv4(IpProto::Icmp, src, dst, icmp::kHeaderLen + data_len);
+  for (std::size_t i = 0; i < data_len; ++i) b.l4()[8 + i] = std::byte(0x61 + i % 23);
+  m.emit(b.l4(), b.l4().subspan(8));
+  return b.captured();
+}
+
+std::vector<std::byte> udp_frame(std::string_view data, std::uint32_t virt) {
+  auto b = FrameBuilder::ipv4(IpProto::Udp, kClient, kCluster, udp::kHeaderLen + data.size(), virt);
+  for (std::size_t i = 0; i < data.size(); ++i) b.l4()[8 + i] = std::byte(data[i]);
+  UdpHeader{.src_port = 40001, .dst_port = 5000}.emit(b.l4(), kClient, kCluster, b.l4().subspan(8), virt);
+  return b.captured();
+}
+
+std::vector<std::byte> tcp_frame(const TcpHeader& h, std::string_view data, std::uint32_t virt, Ipv4 src,
+                                 Ipv4 dst) {
+  auto b = FrameBuilder::ipv4(IpProto::Tcp, src, dst, h.wire_len() + data.size(), virt);
+  auto seg = b.l4();
+  for (std::size_t i = 0; i < data.size(); ++i) seg[h.wire_len() + i] = std::byte(data[i]);
+  h.emit(seg, src, dst, seg.subspan(h.wire_len()), virt);
+  return b.captured();
+}
+
+// The frames of a small exchange, one of each kind the emitters make.
+std::vector<std::vector<std::byte>> sample_frames() {
+  std::vector<std::vector<std::byte>> fr;
+  const Ipv4 a(10, 0, 0, 1), b(10, 0, 0, 11), vip(10, 0, 0, 20);
+  fr.push_back(arp_frame(Arp::request(Mac::local(1), a, b), Mac::broadcast()));
+  fr.push_back(arp_frame(Arp::reply(Mac::local(11), b, Mac::local(1), a), Mac::local(1)));
+  fr.push_back(arp_frame(Arp::gratuitous_request(Mac::local(20), vip), Mac::broadcast()));
+  fr.push_back(arp_frame(Arp::gratuitous_reply(Mac::local(20), vip), Mac::broadcast()));
+  fr.push_back(arp_frame(Arp::probe(Mac::local(20), vip), Mac::broadcast()));
+  fr.push_back(icmp_frame(Icmp::echo_request(1, 3), 32, a, b));
+  fr.push_back(icmp_frame(Icmp::echo_reply(1, 3), 32, b, a));
+  {
+    // Time exceeded quoting the UDP frame below, as a router would send it.
+    auto orig = udp_frame("hello", 0);
+    auto quote = std::span(orig).subspan(ethernet::kHeaderLen, 28);
+    auto t = FrameBuilder::ipv4(IpProto::Icmp, a, kClient, 8 + quote.size());
+    std::copy(quote.begin(), quote.end(), t.l4().begin() + 8);
+    Icmp::time_exceeded().emit(t.l4(), t.l4().subspan(8));
+    fr.push_back(t.captured());
+  }
+  fr.push_back(udp_frame("hello", 0));   // odd payload length
+  fr.push_back(udp_frame("abc", 1000));  // virtual payload
+  fr.push_back(udp_frame("", 0));        // empty, padded frame
+  TcpHeader syn{.src_port = 40000, .dst_port = 80, .seq = 1000, .flags = {TcpFlags::kSyn}, .window = 64240};
+  syn.set_options(
+      {.mss = 1460, .window_scale = 7, .sack_permitted = true, .timestamps = TcpTimestamps{1, 0}});
+  fr.push_back(tcp_frame(syn, "", 0, kClient, kCluster));
+  TcpHeader data{.src_port = 40000,
+                 .dst_port = 80,
+                 .seq = 1001,
+                 .ack = 5001,
+                 .flags = {TcpFlags::kPsh | TcpFlags::kAck},
+                 .window = 502};
+  fr.push_back(tcp_frame(data, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0, kClient, kCluster));
+  TcpHeader bulk{
+      .src_port = 80, .dst_port = 40000, .seq = 5001, .ack = 1028, .flags = {TcpFlags::kAck}, .window = 509};
+  fr.push_back(tcp_frame(bulk, "H", 1399, kCluster, kClient));  // 1 real + 1399 virtual bytes
+  return fr;
+}
+
+}  // namespace
+
+TEST_CASE("tshark dissects every emitted frame with good checksums and nothing malformed") {
+  if (!tshark_available()) {
+    MESSAGE("tshark not found: Wireshark cross-check skipped");
+    return;
+  }
+  auto frames = sample_frames();
+  std::string path = std::string(NLBSIM_BINARY_DIR) + "/wire_tshark_sample.pcap";
+  write_pcap(path, frames);
+  std::string out = tshark_dissect(path);
+  INFO(out);
+  CHECK(count_of(out, "Frame ") >= frames.size());
+  CHECK(count_of(out, "Malformed") == 0);
+  CHECK(count_of(out, "Checksum Status: Bad") == 0);
+  CHECK(count_of(out, "incorrect") == 0);
+  CHECK(count_of(out, "Bad checksum") == 0);
+  // Every IPv4 frame: the IP header and the ICMP/UDP/TCP checksums verified (9 frames), plus
+  // the IPv4 header quoted by Time Exceeded; only the quoted, cut UDP header stays unverified.
+  CHECK(count_of(out, "[correct]") == 2 * 9 + 1);
+  CHECK(count_of(out, "[Checksum Status: Unverified]") == 1);
+  CHECK(out.find("Who has 10.0.0.11? Tell 10.0.0.1") != std::string::npos);
+  CHECK(out.find("10.0.0.11 is at 02:00:00:00:00:0b") != std::string::npos);
+  CHECK(out.find("ARP Announcement for 10.0.0.20") != std::string::npos);
+  CHECK(out.find("Who has 10.0.0.20? (ARP Probe)") != std::string::npos);
+  CHECK(out.find("Maximum segment size: 1460 bytes") != std::string::npos);
+}
+
+TEST_CASE("tshark flags a corrupted checksum, so the cross-check above can fail") {
+  if (!tshark_available()) {
+    MESSAGE("tshark not found: Wireshark cross-check skipped");
+    return;
+  }
+  auto f = udp_frame("hello", 0);
+  f[ethernet::kHeaderLen + 20 + 8] ^= std::byte{1};
+  std::string path = std::string(NLBSIM_BINARY_DIR) + "/wire_tshark_bad.pcap";
+  write_pcap(path, {f});
+  std::string out = tshark_dissect(path);
+  INFO(out);
+  CHECK(count_of(out, "Checksum Status: Bad") == 1);
+}
