@@ -12,6 +12,7 @@
 #include "models/wire/ipv4.hpp"
 #include "models/wire/tcp.hpp"
 #include "models/wire/udp.hpp"
+#include "models/wire/vrrp.hpp"
 #include "tests/wire/tshark_util.hpp"
 #include "tests/wire/wire_test_util.hpp"
 
@@ -53,6 +54,22 @@ std::vector<std::byte> tcp_frame(const TcpHeader& h, std::string_view data, std:
   return b.captured();
 }
 
+// An advertisement as a VRRP router sends it (RFC 5798 5.1, 7.3): from the virtual MAC to
+// 224.0.0.18 (MAC 01:00:5e:00:00:12), TTL 255.
+std::vector<std::byte> vrrp_frame(const Vrrp& v, Ipv4 src, VrrpChecksumMode mode) {
+  auto b = FrameBuilder::ipv4(vrrp::kIpProto, src, vrrp::kMulticastGroup, v.wire_len(), 0, vrrp::kTtl);
+  EthernetHeader{*Mac::parse("01:00:5e:00:00:12"), Mac::vrrp_virtual(v.vrid), EtherType::Ipv4}.emit(b.bytes);
+  v.emit(b.l4(), src, vrrp::kMulticastGroup, mode);
+  return b.captured();
+}
+
+Vrrp sample_vrrp(std::uint8_t version) {
+  Vrrp v{.version = version, .vrid = 1, .priority = 100};
+  v.addresses.push_back(Ipv4(10, 0, 0, 3));
+  v.addresses.push_back(Ipv4(203, 0, 113, 1));
+  return v;
+}
+
 // The frames of a small exchange, one of each kind the emitters make.
 std::vector<std::vector<std::byte>> sample_frames() {
   std::vector<std::vector<std::byte>> fr;
@@ -90,6 +107,8 @@ std::vector<std::vector<std::byte>> sample_frames() {
   TcpHeader bulk{
       .src_port = 80, .dst_port = 40000, .seq = 5001, .ack = 1028, .flags = {TcpFlags::kAck}, .window = 509};
   fr.push_back(tcp_frame(bulk, "H", 1399, kCluster, kClient));  // 1 real + 1399 virtual bytes
+  fr.push_back(vrrp_frame(sample_vrrp(3), Ipv4(10, 0, 0, 1), VrrpChecksumMode::PseudoHeader));
+  fr.push_back(vrrp_frame(sample_vrrp(2), Ipv4(10, 0, 0, 1), VrrpChecksumMode::PseudoHeader));
   return fr;
 }
 
@@ -110,15 +129,33 @@ TEST_CASE("tshark dissects every emitted frame with good checksums and nothing m
   CHECK(count_of(out, "Checksum Status: Bad") == 0);
   CHECK(count_of(out, "incorrect") == 0);
   CHECK(count_of(out, "Bad checksum") == 0);
-  // Every IPv4 frame: the IP header and the ICMP/UDP/TCP checksums verified (9 frames), plus
-  // the IPv4 header quoted by Time Exceeded; only the quoted, cut UDP header stays unverified.
-  CHECK(count_of(out, "[correct]") == 2 * 9 + 1);
+  // Every IPv4 frame: the IP header and the ICMP/UDP/TCP/VRRP checksums verified (11 frames),
+  // plus the IPv4 header quoted by Time Exceeded; only the quoted, cut UDP header is unverified.
+  CHECK(count_of(out, "[correct]") == 2 * 11 + 1);
   CHECK(count_of(out, "[Checksum Status: Unverified]") == 1);
   CHECK(out.find("Who has 10.0.0.11? Tell 10.0.0.1") != std::string::npos);
   CHECK(out.find("10.0.0.11 is at 02:00:00:00:00:0b") != std::string::npos);
   CHECK(out.find("ARP Announcement for 10.0.0.20") != std::string::npos);
   CHECK(out.find("Who has 10.0.0.20? (ARP Probe)") != std::string::npos);
   CHECK(out.find("Maximum segment size: 1460 bytes") != std::string::npos);
+  CHECK(out.find("Announcement (v3)") != std::string::npos);
+  CHECK(out.find("Announcement (v2)") != std::string::npos);
+}
+
+TEST_CASE("tshark accepts the rfc 9568 vrrpv3 checksum only with its v3_checksum_as_in_v2 preference") {
+  if (!tshark_available()) {
+    MESSAGE("tshark not found: Wireshark cross-check skipped");
+    return;
+  }
+  std::string path = std::string(NLBSIM_BINARY_DIR) + "/wire_tshark_vrrp9568.pcap";
+  write_pcap(path, {vrrp_frame(sample_vrrp(3), Ipv4(10, 0, 0, 1), VrrpChecksumMode::NoPseudoHeader)});
+  std::string as_v2 = tshark_dissect(path, "-o vrrp.v3_checksum_as_in_v2:TRUE");
+  INFO(as_v2);
+  CHECK(count_of(as_v2, "[correct]") == 2);
+  CHECK(count_of(as_v2, "incorrect") == 0);
+  std::string by_default = tshark_dissect(path);
+  INFO(by_default);
+  CHECK(count_of(by_default, "incorrect") == 1);
 }
 
 TEST_CASE("tshark flags a corrupted checksum, so the cross-check above can fail") {
