@@ -89,28 +89,29 @@ wire::Mac VrrpConfig::virtual_router_mac() const {
 
 // ---- state machine ---------------------------------------------------------------------------
 
-Vrrp::Vrrp(VrrpConfig config) : cfg_(std::move(config)), master_adver_interval_(cfg_.advert_interval) {}
+VrrpInstance::VrrpInstance(VrrpConfig config)
+    : cfg_(std::move(config)), master_adver_interval_(cfg_.advert_interval) {}
 
-unsigned Vrrp::down_adverts() const {
+unsigned VrrpInstance::down_adverts() const {
   return cfg_.flavor == VrrpFlavor::Keepalived ? cfg_.keepalived.down_timer_adverts : 3;
 }
 
-Time Vrrp::skew_time() const {
+Time VrrpInstance::skew_time() const {
   return vrrp_skew_time(cfg_.version, cfg_.flavor, cfg_.priority, master_adver_interval_);
 }
 
-Time Vrrp::master_down_interval() const {
+Time VrrpInstance::master_down_interval() const {
   return vrrp_master_down_interval(cfg_.version, cfg_.flavor, cfg_.priority, master_adver_interval_,
                                    down_adverts());
 }
 
-Time Vrrp::learned_interval(const VrrpAdvert& ad) const {
+Time VrrpInstance::learned_interval(const VrrpAdvert& ad) const {
   // RFC 5798 6.4.2: a v3 Backup adopts the master's interval; v2 has only the configured one.
   if (cfg_.version == VrrpVersion::V2) return cfg_.advert_interval;
   return vrrp_interval_from_wire(VrrpVersion::V3, ad.max_adver_int);
 }
 
-Time Vrrp::next_deadline() const {
+Time VrrpInstance::next_deadline() const {
   switch (state_) {
     case VrrpState::Backup:
       return master_down_at_;
@@ -122,21 +123,23 @@ Time Vrrp::next_deadline() const {
   return Time::max();
 }
 
-void Vrrp::cancel_timers() { adver_at_ = master_down_at_ = garp_burst_at_ = garp_refresh_at_ = Time::max(); }
+void VrrpInstance::cancel_timers() {
+  adver_at_ = master_down_at_ = garp_burst_at_ = garp_refresh_at_ = Time::max();
+}
 
-void Vrrp::send_advert(std::uint8_t priority, Actions& out) {
+void VrrpInstance::send_advert(std::uint8_t priority, Actions& out) {
   ++counters_.adverts_sent;
   if (priority == 0) ++counters_.priority_zero_sent;
   out.push(vrrp::SendAdvert{priority, vrrp_interval_to_wire(cfg_.version, cfg_.advert_interval),
                             cfg_.virtual_router_mac()});
 }
 
-void Vrrp::send_garps(unsigned count, const char* why, Actions& out) {
+void VrrpInstance::send_garps(unsigned count, const char* why, Actions& out) {
   counters_.garps_sent += std::uint64_t{count} * cfg_.virtual_addresses.size();
   out.push(vrrp::SendGratuitousArps{cfg_.virtual_router_mac(), count, why});
 }
 
-void Vrrp::become_master(Time now, const char* why, Actions& out) {
+void VrrpInstance::become_master(Time now, const char* why, Actions& out) {
   const VrrpState from = state_;
   state_ = VrrpState::Master;
   ++counters_.became_master;
@@ -162,7 +165,7 @@ void Vrrp::become_master(Time now, const char* why, Actions& out) {
   }
 }
 
-void Vrrp::become_backup(Time now, Time down_after, const char* why, Actions& out) {
+void VrrpInstance::become_backup(Time now, Time down_after, const char* why, Actions& out) {
   const VrrpState from = state_;
   state_ = VrrpState::Backup;
   cancel_timers();
@@ -172,7 +175,7 @@ void Vrrp::become_backup(Time now, Time down_after, const char* why, Actions& ou
   if (from == VrrpState::Master) out.push(vrrp::ReleaseAddresses{cfg_.virtual_router_mac()});
 }
 
-Vrrp::Actions Vrrp::startup(Time now) {
+VrrpInstance::Actions VrrpInstance::startup(Time now) {
   Actions out;
   if (state_ != VrrpState::Initialize) return out;
   master_adver_interval_ = cfg_.advert_interval;
@@ -193,7 +196,7 @@ Vrrp::Actions Vrrp::startup(Time now) {
   return out;
 }
 
-Vrrp::Actions Vrrp::shutdown(Time) {
+VrrpInstance::Actions VrrpInstance::shutdown(Time) {
   Actions out;
   const VrrpState from = state_;
   if (from == VrrpState::Master) {
@@ -209,11 +212,11 @@ Vrrp::Actions Vrrp::shutdown(Time) {
   return out;
 }
 
-bool Vrrp::preempt_delay_running(Time now) const {
+bool VrrpInstance::preempt_delay_running(Time now) const {
   return preempt_until_ != Time::max() && now < preempt_until_;
 }
 
-Vrrp::Actions Vrrp::on_advert(Time now, const VrrpAdvert& ad) {
+VrrpInstance::Actions VrrpInstance::on_advert(Time now, const VrrpAdvert& ad) {
   Actions out;
   if (state_ == VrrpState::Initialize) return out;
   ++counters_.adverts_received;
@@ -237,7 +240,7 @@ Vrrp::Actions Vrrp::on_advert(Time now, const VrrpAdvert& ad) {
   return out;
 }
 
-void Vrrp::on_advert_in_backup(Time now, const VrrpAdvert& ad) {
+void VrrpInstance::on_advert_in_backup(Time now, const VrrpAdvert& ad) {
   if (ad.priority == 0) {
     // RFC 5798 6.4.2: the master is stopping; wait only Skew_Time so the best backup wins.
     ++counters_.priority_zero_received;
@@ -261,7 +264,7 @@ void Vrrp::on_advert_in_backup(Time now, const VrrpAdvert& ad) {
   master_down_at_ = now + master_down_interval();
 }
 
-void Vrrp::on_advert_in_master(Time now, const VrrpAdvert& ad, Actions& out) {
+void VrrpInstance::on_advert_in_master(Time now, const VrrpAdvert& ad, Actions& out) {
   if (ad.priority == 0) {
     // RFC 5798 6.4.3: another router released; re-assert at once.
     ++counters_.priority_zero_received;
@@ -290,7 +293,7 @@ void Vrrp::on_advert_in_master(Time now, const VrrpAdvert& ad, Actions& out) {
   ++counters_.adverts_discarded;  // RFC 5798 6.4.3: discard
 }
 
-Vrrp::Actions Vrrp::poll(Time now) {
+VrrpInstance::Actions VrrpInstance::poll(Time now) {
   Actions out;
   if (state_ == VrrpState::Backup && master_down_at_ <= now) {
     become_master(now, "master down timer expired", out);

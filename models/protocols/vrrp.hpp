@@ -131,11 +131,11 @@ struct VrrpCounters {
   std::uint64_t garps_sent = 0;  // per address
 };
 
-class Vrrp {
+class VrrpInstance {
  public:
   using Actions = ActionList<vrrp::Action, 8>;
 
-  explicit Vrrp(VrrpConfig config);
+  explicit VrrpInstance(VrrpConfig config);
 
   // RFC 5798 6.4.1 Startup event.
   Actions startup(Time now);

@@ -25,7 +25,7 @@ class VrrpLan {
     up_.emplace_back(routers_.size(), true);
     return routers_.size() - 1;
   }
-  Vrrp& router(std::size_t i) { return routers_[i]; }
+  VrrpInstance& router(std::size_t i) { return routers_[i]; }
   Time now() const { return now_; }
   void set_delay(Time d) { delay_ = d; }
   // Adverts from `from` reach `to` or not.
@@ -80,7 +80,7 @@ class VrrpLan {
     VrrpAdvert advert;
   };
 
-  void apply(std::size_t i, const Vrrp::Actions& actions) {
+  void apply(std::size_t i, const VrrpInstance::Actions& actions) {
     for (const auto& a : actions) {
       log_.push_back({now_, i, a});
       if (auto* ad = std::get_if<vrrp::SendAdvert>(&a)) {
@@ -106,7 +106,7 @@ class VrrpLan {
     }
   }
 
-  std::vector<Vrrp> routers_;
+  std::vector<VrrpInstance> routers_;
   std::vector<std::vector<bool>> up_;
   std::vector<InFlight> flight_;
   std::vector<Event> log_;

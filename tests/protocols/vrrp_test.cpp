@@ -19,8 +19,8 @@ VrrpAdvert advert(std::uint8_t prio, std::uint16_t cs = 100, Ipv4 from = kMaster
 }
 
 // A lone backup that heard one advert at `at`.
-Vrrp backup_that_heard(std::uint8_t prio, std::uint16_t cs, Time at) {
-  Vrrp r(vrrp_config(prio, 1));
+VrrpInstance backup_that_heard(std::uint8_t prio, std::uint16_t cs, Time at) {
+  VrrpInstance r(vrrp_config(prio, 1));
   r.startup(Time::zero());
   r.on_advert(at, advert(255, cs));
   return r;
@@ -67,7 +67,7 @@ TEST_CASE("advert interval converts to centiseconds in v3 and seconds in v2") {
 }
 
 TEST_CASE("backup with priority 100 takes over exactly 3.609375 s after the last advert") {
-  Vrrp r = backup_that_heard(100, 100, Time::s(10));
+  VrrpInstance r = backup_that_heard(100, 100, Time::s(10));
   CHECK(r.state() == VrrpState::Backup);
   CHECK(r.next_deadline() == Time::ns(13'609'375'000));
   CHECK(r.poll(Time::ns(13'609'374'999)).empty());
@@ -124,7 +124,7 @@ TEST_CASE("takeover after the last advert matches Master_Down_Interval to the na
 }
 
 TEST_CASE("the address owner becomes master at startup and accepts traffic for its addresses") {
-  Vrrp r(vrrp_config(255, 1));
+  VrrpInstance r(vrrp_config(255, 1));
   auto acts = r.startup(Time::s(2));
   CHECK(r.state() == VrrpState::Master);
   REQUIRE(acts.find<vrrp::ClaimAddresses>());
@@ -137,20 +137,20 @@ TEST_CASE("the address owner becomes master at startup and accepts traffic for i
 
 TEST_CASE("a non-owner master accepts traffic for the addresses only in accept mode") {
   auto cfg = vrrp_config(100, 1);
-  Vrrp plain(cfg);
+  VrrpInstance plain(cfg);
   plain.startup(Time::zero());
   auto a = plain.poll(plain.next_deadline());
   REQUIRE(a.find<vrrp::ClaimAddresses>());
   CHECK_FALSE(a.find<vrrp::ClaimAddresses>()->accept);
   cfg.accept_mode = true;
-  Vrrp accepting(cfg);
+  VrrpInstance accepting(cfg);
   accepting.startup(Time::zero());
   auto b = accepting.poll(accepting.next_deadline());
   CHECK(b.find<vrrp::ClaimAddresses>()->accept);
 }
 
 TEST_CASE("a lone backup becomes master one Master_Down_Interval after startup") {
-  Vrrp r(vrrp_config(100, 1));
+  VrrpInstance r(vrrp_config(100, 1));
   auto acts = r.startup(Time::s(1));
   CHECK(r.state() == VrrpState::Backup);
   CHECK(acts.count<vrrp::SendAdvert>() == 0);
@@ -213,7 +213,7 @@ TEST_CASE("a priority-0 advert on graceful shutdown lets the backup take over af
 }
 
 TEST_CASE("a stopping master releases its addresses and falls silent") {
-  Vrrp r(vrrp_config(255, 1));
+  VrrpInstance r(vrrp_config(255, 1));
   r.startup(Time::zero());
   auto acts = r.shutdown(Time::s(1));
   REQUIRE(acts.find<vrrp::SendAdvert>());
@@ -225,7 +225,7 @@ TEST_CASE("a stopping master releases its addresses and falls silent") {
 }
 
 TEST_CASE("a master that hears priority 0 sends an advert at once") {
-  Vrrp r(vrrp_config(255, 1));
+  VrrpInstance r(vrrp_config(255, 1));
   r.startup(Time::zero());
   auto acts = r.on_advert(Time::ms(300), advert(0));
   CHECK(acts.count<vrrp::SendAdvert>() == 1);
@@ -234,7 +234,7 @@ TEST_CASE("a master that hears priority 0 sends an advert at once") {
 }
 
 TEST_CASE("a master that hears a higher priority becomes backup and learns its interval") {
-  Vrrp r(vrrp_config(100, 1));
+  VrrpInstance r(vrrp_config(100, 1));
   r.startup(Time::zero());
   r.poll(r.next_deadline());
   REQUIRE(r.state() == VrrpState::Master);
@@ -248,7 +248,7 @@ TEST_CASE("a master that hears a higher priority becomes backup and learns its i
 }
 
 TEST_CASE("an RFC 5798 master discards a lower-priority advert") {
-  Vrrp r(vrrp_config(255, 1));
+  VrrpInstance r(vrrp_config(255, 1));
   r.startup(Time::zero());
   auto acts = r.on_advert(Time::ms(500), advert(100));
   CHECK(acts.empty());
@@ -295,7 +295,7 @@ TEST_CASE("split brain when adverts are lost both ways, resolved by the next adv
 }
 
 TEST_CASE("a v3 backup adopts the master's advertised interval") {
-  Vrrp r = backup_that_heard(100, 25, Time::s(1));
+  VrrpInstance r = backup_that_heard(100, 25, Time::s(1));
   CHECK(r.master_adver_interval() == Time::ms(250));
   CHECK(r.next_deadline() == Time::s(1) + Time::ms(750) + Time::ns(152'343'750));
 }
@@ -303,7 +303,7 @@ TEST_CASE("a v3 backup adopts the master's advertised interval") {
 TEST_CASE("a v2 router drops adverts whose interval differs from its own (RFC 3768 7.1)") {
   auto cfg = vrrp_config(100, 1);
   cfg.version = VrrpVersion::V2;
-  Vrrp r(cfg);
+  VrrpInstance r(cfg);
   r.startup(Time::zero());
   const Time before = r.next_deadline();
   r.on_advert(Time::s(1), advert(200, 2));
@@ -314,7 +314,7 @@ TEST_CASE("a v2 router drops adverts whose interval differs from its own (RFC 37
 }
 
 TEST_CASE("a router ignores its own advert looped back by the LAN") {
-  Vrrp r(vrrp_config(100, 1));
+  VrrpInstance r(vrrp_config(100, 1));
   r.startup(Time::zero());
   const Time before = r.next_deadline();
   r.on_advert(Time::s(1), advert(200, 100, Ipv4(10, 1, 0, 1)));
@@ -322,7 +322,7 @@ TEST_CASE("a router ignores its own advert looped back by the LAN") {
 }
 
 TEST_CASE("keepalived flavor advertises and announces from the interface's real MAC") {
-  Vrrp r(vrrp_config(255, 1, VrrpFlavor::Keepalived));
+  VrrpInstance r(vrrp_config(255, 1, VrrpFlavor::Keepalived));
   auto acts = r.startup(Time::zero());
   CHECK(acts.find<vrrp::SendAdvert>()->source_mac == Mac::local(1));
   CHECK(acts.find<vrrp::SendGratuitousArps>()->mac == Mac::local(1));
@@ -362,19 +362,19 @@ TEST_CASE(
 TEST_CASE("keepalived down_timer_adverts sets how many adverts a backup may miss") {
   auto cfg = vrrp_config(100, 1, VrrpFlavor::Keepalived);
   cfg.keepalived.down_timer_adverts = 5;
-  Vrrp r(cfg);
+  VrrpInstance r(cfg);
   r.startup(Time::zero());
   r.on_advert(Time::s(2), advert(200));
   CHECK(r.next_deadline() == Time::s(2) + Time::ns(5'609'375'000));
 }
 
 TEST_CASE("keepalived master answers a lower-priority master at once, unless lower_prio_no_advert") {
-  Vrrp r(vrrp_config(255, 1, VrrpFlavor::Keepalived));
+  VrrpInstance r(vrrp_config(255, 1, VrrpFlavor::Keepalived));
   r.startup(Time::zero());
   CHECK(r.on_advert(Time::ms(400), advert(100)).count<vrrp::SendAdvert>() == 1);
   auto cfg = vrrp_config(255, 1, VrrpFlavor::Keepalived);
   cfg.keepalived.lower_prio_no_advert = true;
-  Vrrp quiet(cfg);
+  VrrpInstance quiet(cfg);
   quiet.startup(Time::zero());
   CHECK(quiet.on_advert(Time::ms(400), advert(100)).empty());
 }
@@ -382,7 +382,7 @@ TEST_CASE("keepalived master answers a lower-priority master at once, unless low
 TEST_CASE("keepalived 'state MASTER' waits one interval plus the smallest skew at startup") {
   auto cfg = vrrp_config(100, 1, VrrpFlavor::Keepalived);
   cfg.keepalived.start_as_master = true;
-  Vrrp r(cfg);
+  VrrpInstance r(cfg);
   r.startup(Time::zero());
   CHECK(r.next_deadline() == Time::s(1) + Time::us(3'906));
 }
