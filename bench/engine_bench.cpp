@@ -8,11 +8,13 @@
 // keeps the compiler from dropping work and checks the engine's order against the baseline's.
 // Reading the wall clock is fine here; sim/ never does.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <queue>
 #include <string>
 #include <vector>
@@ -35,6 +37,7 @@ struct Options {
   std::uint64_t seed = 1;
   std::uint32_t timers = 100'000;
   std::uint64_t churn_ops = 10'000'000;
+  std::uint64_t slice = 1'000'000;
   std::string only;  // one variant (for callgrind): pod, function, events, timers, churn
 };
 
@@ -85,24 +88,42 @@ struct PodLater {
   }
 };
 
-Result hold_bare_pod(const Options& o) {
-  RngStream rng(o.seed, kHoldStream);
-  std::vector<PodEvent> storage;
-  storage.reserve(o.pending + 1);
-  std::priority_queue<PodEvent, std::vector<PodEvent>, PodLater> q(PodLater{}, std::move(storage));
-  std::uint64_t seq = 0;
-  for (std::uint32_t i = 0; i < o.pending; ++i) q.push({next_delay(rng).nanos(), seq++, i});
-  Checksum sum;
-  Stopwatch watch;
-  for (std::uint64_t n = 0; n < o.events; ++n) {
-    PodEvent e = q.top();
-    q.pop();
-    Time now = Time::ns(e.at);
-    sum.add(now, e.payload);
-    q.push({(now + next_delay(rng)).nanos(), seq++, e.payload});
+// A hold model that can be advanced by a number of events at a time. The driver runs the
+// variants in turns, a slice each, so that the load of this shared machine spreads over all
+// of them alike instead of favouring whichever ran in a quiet second.
+class HoldModel {
+ public:
+  virtual ~HoldModel() = default;
+  virtual void advance(std::uint64_t events) = 0;
+  virtual std::uint64_t checksum() const = 0;
+};
+
+class HoldBarePod : public HoldModel {
+ public:
+  explicit HoldBarePod(const Options& o) : rng_(o.seed, kHoldStream) {
+    std::vector<PodEvent> storage;
+    storage.reserve(o.pending + 1);
+    q_ = decltype(q_)(PodLater{}, std::move(storage));
+    for (std::uint32_t i = 0; i < o.pending; ++i) q_.push({next_delay(rng_).nanos(), seq_++, i});
   }
-  return {watch.seconds(), o.events, sum.value};
-}
+
+  void advance(std::uint64_t events) override {
+    for (std::uint64_t n = 0; n < events; ++n) {
+      PodEvent e = q_.top();
+      q_.pop();
+      Time now = Time::ns(e.at);
+      sum_.add(now, e.payload);
+      q_.push({(now + next_delay(rng_)).nanos(), seq_++, e.payload});
+    }
+  }
+  std::uint64_t checksum() const override { return sum_.value; }
+
+ private:
+  RngStream rng_;
+  std::priority_queue<PodEvent, std::vector<PodEvent>, PodLater> q_;
+  std::uint64_t seq_ = 0;
+  Checksum sum_;
+};
 
 struct FnEvent {
   std::int64_t at;
@@ -116,22 +137,22 @@ struct FnLater {
   }
 };
 
-class HoldStdFunction {
+class HoldStdFunction : public HoldModel {
  public:
-  explicit HoldStdFunction(const Options& o) : o_(o), rng_(o.seed, kHoldStream) {}
+  explicit HoldStdFunction(const Options& o) : rng_(o.seed, kHoldStream) {
+    for (std::uint32_t i = 0; i < o.pending; ++i) schedule(next_delay(rng_), i);
+  }
 
-  Result run() {
-    for (std::uint32_t i = 0; i < o_.pending; ++i) schedule(next_delay(rng_), i);
-    Stopwatch watch;
-    for (std::uint64_t n = 0; n < o_.events; ++n) {
+  void advance(std::uint64_t events) override {
+    for (std::uint64_t n = 0; n < events; ++n) {
       // priority_queue::top is const: the function is copied out, as a std::function queue must.
       FnEvent e = q_.top();
       q_.pop();
       now_ = Time::ns(e.at);
       e.fn();
     }
-    return {watch.seconds(), o_.events, sum_.value};
   }
+  std::uint64_t checksum() const override { return sum_.value; }
 
  private:
   void schedule(Time at, std::uint64_t payload) {
@@ -142,7 +163,6 @@ class HoldStdFunction {
     schedule(now_ + next_delay(rng_), payload);
   }
 
-  const Options& o_;
   RngStream rng_;
   std::priority_queue<FnEvent, std::vector<FnEvent>, FnLater> q_;
   std::uint64_t seq_ = 0;
@@ -152,16 +172,37 @@ class HoldStdFunction {
 
 // --- the engine -------------------------------------------------------------------------------
 
-// One-shot events: each callback schedules the next one through Simulation::schedule_in.
-class HoldEngineEvents {
+// Shared by the engine variants: run() until `events` more have executed.
+class EngineHold : public HoldModel {
  public:
-  explicit HoldEngineEvents(const Options& o) : o_(o), sim_(o.seed), rng_(sim_.rng().stream(kHoldStream)) {}
+  explicit EngineHold(const Options& o) : sim_(o.seed), rng_(sim_.rng().stream(kHoldStream)) {}
 
-  Result run() {
-    for (std::uint32_t i = 0; i < o_.pending; ++i) schedule(i);
-    Stopwatch watch;
+  void advance(std::uint64_t events) override {
+    target_ = executed_ + events;
     sim_.run();
-    return {watch.seconds(), executed_, sum_.value};
+  }
+  std::uint64_t checksum() const override { return sum_.value; }
+
+ protected:
+  void ran(std::uint64_t payload) {
+    sum_.add(sim_.now(), payload);
+    if (++executed_ == target_) sim_.stop();
+  }
+
+  Simulation sim_;
+  RngStream& rng_;
+
+ private:
+  std::uint64_t executed_ = 0;
+  std::uint64_t target_ = 0;
+  Checksum sum_;
+};
+
+// One-shot events: each callback schedules the next one through Simulation::schedule_in.
+class HoldEngineEvents : public EngineHold {
+ public:
+  explicit HoldEngineEvents(const Options& o) : EngineHold(o) {
+    for (std::uint32_t i = 0; i < o.pending; ++i) schedule(i);
   }
 
  private:
@@ -169,47 +210,46 @@ class HoldEngineEvents {
     sim_.schedule_in(next_delay(rng_), [this, payload] { on_event(payload); });
   }
   void on_event(std::uint64_t payload) {
-    sum_.add(sim_.now(), payload);
-    if (++executed_ == o_.events) sim_.stop();
+    ran(payload);
     schedule(payload);
   }
-
-  const Options& o_;
-  Simulation sim_;
-  RngStream& rng_;
-  std::uint64_t executed_ = 0;
-  Checksum sum_;
 };
 
 // Member timers re-armed from their own callbacks, the way models keep their timers.
-class HoldEngineTimers {
+class HoldEngineTimers : public EngineHold {
  public:
-  explicit HoldEngineTimers(const Options& o) : o_(o), sim_(o.seed), rng_(sim_.rng().stream(kHoldStream)) {}
-
-  Result run() {
-    for (std::uint32_t i = 0; i < o_.pending; ++i) {
+  explicit HoldEngineTimers(const Options& o) : EngineHold(o) {
+    for (std::uint32_t i = 0; i < o.pending; ++i) {
       timers_.emplace_back(sim_, [this, i] { on_timer(i); });
       timers_.back().schedule_in(next_delay(rng_));
     }
-    Stopwatch watch;
-    sim_.run();
-    return {watch.seconds(), executed_, sum_.value};
   }
 
  private:
   void on_timer(std::uint32_t i) {
-    sum_.add(sim_.now(), i);
-    if (++executed_ == o_.events) sim_.stop();
+    ran(i);
     timers_[i].schedule_in(next_delay(rng_));
   }
 
-  const Options& o_;
-  Simulation sim_;
-  RngStream& rng_;
   std::deque<Timer> timers_;
-  std::uint64_t executed_ = 0;
-  Checksum sum_;
 };
+
+// Runs the hold variants in turns, `slice` events each, and times each one's share.
+std::vector<Result> run_hold(const Options& o, const std::vector<HoldModel*>& models) {
+  std::vector<Result> results(models.size());
+  for (std::uint64_t done = 0; done < o.events;) {
+    std::uint64_t n = std::min(o.slice, o.events - done);
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      Stopwatch watch;
+      models[i]->advance(n);
+      results[i].seconds += watch.seconds();
+      results[i].count += n;
+    }
+    done += n;
+  }
+  for (std::size_t i = 0; i < models.size(); ++i) results[i].checksum = models[i]->checksum();
+  return results;
+}
 
 // Many armed timers, each step moving a random one earlier or later (TCP RTO, ARP reachable
 // timers re-armed per packet) or, one step in four, cancelling it; a cancelled timer is
@@ -259,11 +299,16 @@ void print(const char* name, const Result& r, const char* unit) {
 
 // One variant alone, so that a profiler sees only its cost.
 int run_one(const Options& o) {
-  if (o.only == "pod") print("hold bare POD heap", hold_bare_pod(o), "events");
-  if (o.only == "function") print("hold std::function heap", HoldStdFunction(o).run(), "events");
-  if (o.only == "events") print("hold engine schedule_in", HoldEngineEvents(o).run(), "events");
-  if (o.only == "timers") print("hold engine Timer", HoldEngineTimers(o).run(), "events");
-  if (o.only == "churn") print("timer churn", TimerChurn(o).run(), "ops");
+  std::unique_ptr<HoldModel> model;
+  if (o.only == "pod") model = std::make_unique<HoldBarePod>(o);
+  if (o.only == "function") model = std::make_unique<HoldStdFunction>(o);
+  if (o.only == "events") model = std::make_unique<HoldEngineEvents>(o);
+  if (o.only == "timers") model = std::make_unique<HoldEngineTimers>(o);
+  if (model) {
+    print(o.only.c_str(), run_hold(o, {model.get()})[0], "events");
+  } else {
+    print("timer churn", TimerChurn(o).run(), "ops");
+  }
   return 0;
 }
 
@@ -275,6 +320,7 @@ int main(int argc, char** argv) {
   app.add_option("--events", o.events, "events per hold run")->check(CLI::PositiveNumber);
   app.add_option("--pending", o.pending, "pending events in the hold model")->check(CLI::PositiveNumber);
   app.add_option("--seed", o.seed, "seed of the delay streams");
+  app.add_option("--slice", o.slice, "events each hold variant runs in its turn")->check(CLI::PositiveNumber);
   app.add_option("--timers", o.timers, "armed timers in the churn test")->check(CLI::PositiveNumber);
   app.add_option("--churn-ops", o.churn_ops, "cancel/reschedule operations in the churn test")
       ->check(CLI::PositiveNumber);
@@ -283,28 +329,31 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (!o.only.empty()) return run_one(o);
 
-  std::printf("nlbsim-engine-bench: events %llu, pending %u, seed %llu, delays uniform [0, %s]\n",
-              static_cast<unsigned long long>(o.events), o.pending, static_cast<unsigned long long>(o.seed),
-              kMaxDelay.str().c_str());
+  std::printf(
+      "nlbsim-engine-bench: events %llu, pending %u, seed %llu, delays uniform [0, %s], "
+      "variants in turns of %llu events\n",
+      static_cast<unsigned long long>(o.events), o.pending, static_cast<unsigned long long>(o.seed),
+      kMaxDelay.str().c_str(), static_cast<unsigned long long>(o.slice));
 
-  Result pod = hold_bare_pod(o);
+  HoldBarePod pod_model(o);
+  HoldStdFunction fn_model(o);
+  HoldEngineEvents events_model(o);
+  HoldEngineTimers timers_model(o);
+  std::vector<Result> r = run_hold(o, {&pod_model, &fn_model, &events_model, &timers_model});
+  const Result& pod = r[0];
+  const Result& timers = r[3];
   print("hold bare POD heap", pod, "events");
-  Result fn = HoldStdFunction(o).run();
-  print("hold std::function heap", fn, "events");
-  Result events = HoldEngineEvents(o).run();
-  print("hold engine schedule_in", events, "events");
-  Result timers = HoldEngineTimers(o).run();
+  print("hold std::function heap", r[1], "events");
+  print("hold engine schedule_in", r[2], "events");
   print("hold engine Timer", timers, "events");
-
   std::printf("ratio engine Timer / bare POD        %.2f\n", timers.rate() / pod.rate());
-  std::printf("ratio engine schedule_in / bare POD  %.2f\n", events.rate() / pod.rate());
+  std::printf("ratio engine schedule_in / bare POD  %.2f\n", r[2].rate() / pod.rate());
 
   Result churn = TimerChurn(o).run();
   std::printf("timer churn: %u timers, %llu ops\n", o.timers, static_cast<unsigned long long>(o.churn_ops));
   print("timer churn", churn, "ops");
 
-  bool same =
-      pod.checksum == fn.checksum && pod.checksum == events.checksum && pod.checksum == timers.checksum;
+  bool same = std::all_of(r.begin(), r.end(), [&](const Result& x) { return x.checksum == pod.checksum; });
   std::printf("hold checksums %s\n", same ? "match" : "DIFFER");
   return same ? 0 : 1;
 }
