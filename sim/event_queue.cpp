@@ -1,5 +1,6 @@
 #include "sim/event_queue.hpp"
 
+#include <algorithm>
 #include <cassert>
 
 namespace nlb::sim {
@@ -11,7 +12,28 @@ std::uint32_t EventQueue::take_slot() {
     return s;
   }
   records_.emplace_back();
+  pos_.push_back(0);
   return static_cast<std::uint32_t>(records_.size() - 1);
+}
+
+void EventQueue::free_slot(std::uint32_t slot) {
+  ++records_[slot].generation;
+  free_slots_.push_back(slot);
+}
+
+std::uint32_t EventQueue::next_seq() {
+  if (next_seq_ >= seq_limit_) renumber();
+  return next_seq_++;
+}
+
+// Gives the pending keys the sequences 0..n-1 in their present order. A sorted array is a
+// valid heap, and no two keys change their relative order, so every later tie still breaks
+// by insertion order.
+void EventQueue::renumber() {
+  std::sort(heap_.begin(), heap_.end());
+  for (std::size_t i = 0; i < heap_.size(); ++i)
+    place(i, make_key(key_time(heap_[i]), static_cast<std::uint32_t>(i), key_slot(heap_[i])));
+  next_seq_ = static_cast<std::uint32_t>(heap_.size());
 }
 
 EventId EventQueue::push(Time at, Callback fn) {
@@ -19,85 +41,90 @@ EventId EventQueue::push(Time at, Callback fn) {
   std::uint32_t slot = take_slot();
   Record& r = records_[slot];
   r.fn = std::move(fn);
+  Key k = make_key(at, next_seq(), slot);
   heap_.emplace_back();
-  sift_up(heap_.size() - 1, Entry{at, next_seq_++, slot});
+  sift_up(heap_.size() - 1, k);
   return EventId{slot, r.generation};
 }
 
-void EventQueue::sift_up(std::size_t pos, Entry e) {
+// The smallest of the children starting at `first`. A full node is decided by two independent
+// compares and a third, which the compiler turns into conditional moves: the keys are random,
+// so branches here would mispredict half the time.
+std::size_t EventQueue::min_child(std::size_t first) const {
+  const std::size_t n = heap_.size();
+  if (first + 4 <= n) {
+    std::size_t a = first + (heap_[first + 1] < heap_[first]);
+    std::size_t b = first + 2 + (heap_[first + 3] < heap_[first + 2]);
+    return heap_[b] < heap_[a] ? b : a;
+  }
+  std::size_t best = first;
+  for (std::size_t c = first + 1; c < n; ++c)
+    if (heap_[c] < heap_[best]) best = c;
+  return best;
+}
+
+void EventQueue::sift_up(std::size_t pos, Key k) {
   while (pos > 0) {
     std::size_t parent = (pos - 1) / 4;
-    if (!before(e, heap_[parent])) break;
+    if (!(k < heap_[parent])) break;
     place(pos, heap_[parent]);
     pos = parent;
   }
-  place(pos, e);
+  place(pos, k);
 }
 
-void EventQueue::sift_down(std::size_t pos, Entry e) {
+void EventQueue::sift_down(std::size_t pos, Key k) {
   const std::size_t n = heap_.size();
   for (;;) {
     std::size_t first = pos * 4 + 1;
     if (first >= n) break;
-    std::size_t last = first + 4 < n ? first + 4 : n;
-    std::size_t best = first;
-    for (std::size_t c = first + 1; c < last; ++c)
-      if (before(heap_[c], heap_[best])) best = c;
-    if (!before(heap_[best], e)) break;
+    std::size_t best = min_child(first);
+    if (!(heap_[best] < k)) break;
     place(pos, heap_[best]);
     pos = best;
   }
-  place(pos, e);
+  place(pos, k);
+}
+
+// Puts `k` at `pos` (whose old key is gone) and restores the heap around it.
+void EventQueue::move_to(std::size_t pos, Key k) {
+  if (pos > 0 && k < heap_[(pos - 1) / 4])
+    sift_up(pos, k);
+  else
+    sift_down(pos, k);
 }
 
 void EventQueue::remove_at(std::size_t pos) {
-  Entry last = heap_.back();
+  Key last = heap_.back();
   heap_.pop_back();
-  if (pos == heap_.size()) return;
-  if (pos > 0 && before(last, heap_[(pos - 1) / 4]))
-    sift_up(pos, last);
-  else
-    sift_down(pos, last);
+  if (pos < heap_.size()) move_to(pos, last);
 }
 
 Callback EventQueue::pop(Time& at) {
   assert(!heap_.empty());
-  Entry top = heap_.front();
-  at = top.at;
+  Key top = heap_.front();
+  at = key_time(top);
   remove_at(0);
-  Record& r = records_[top.slot];
-  Callback fn = std::move(r.fn);
-  r.fn.reset();
-  ++r.generation;
-  free_slots_.push_back(top.slot);
+  std::uint32_t slot = key_slot(top);
+  Callback fn = std::move(records_[slot].fn);
+  free_slot(slot);
   return fn;
 }
 
 bool EventQueue::cancel(EventId id) {
   if (!live(id)) return false;
-  Record& r = records_[id.slot];
-  remove_at(r.heap_pos);
-  r.fn.reset();
-  ++r.generation;
-  free_slots_.push_back(id.slot);
+  remove_at(pos_[id.slot]);
+  records_[id.slot].fn.reset();
+  free_slot(id.slot);
   return true;
-}
-
-bool EventQueue::pending(EventId id) const { return live(id); }
-
-Time EventQueue::time_of(EventId id) const {
-  return live(id) ? heap_[records_[id.slot].heap_pos].at : Time::max();
 }
 
 bool EventQueue::reschedule(EventId id, Time at) {
   if (!live(id)) return false;
-  std::size_t pos = records_[id.slot].heap_pos;
   // A rescheduled event queues behind events already set for the same time, as if new.
-  Entry e{at, next_seq_++, id.slot};
-  if (pos > 0 && before(e, heap_[(pos - 1) / 4]))
-    sift_up(pos, e);
-  else
-    sift_down(pos, e);
+  // (The sequence is taken first: a renumbering moves keys.)
+  Key k = make_key(at, next_seq(), id.slot);
+  move_to(pos_[id.slot], k);
   return true;
 }
 
