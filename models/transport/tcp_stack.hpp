@@ -1,0 +1,160 @@
+#pragma once
+// A host's TCP: the connections keyed by 4-tuple, the listeners, RSTs for segments that belong
+// to no connection, and the connections' timers. Sans-IO like the connections: it takes `now`
+// and inbound segments, sends through a TcpIo, and tells when it next needs the clock
+// (poll_at). TcpDriver (tcp_driver.hpp) binds it to a Simulation.
+//
+// The seed's failover without connection-table sync depends on one rule here: a server that
+// does not know a connection answers its segments with RST (RFC 9293 3.10.7.1), so the
+// client's connection ends Reset, visibly.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/transport/endpoint.hpp"
+#include "models/transport/tcp_connection.hpp"
+#include "sim/rng.hpp"
+#include "sim/trace_bus.hpp"
+
+namespace nlb::transport {
+
+class TcpIo {
+ public:
+  virtual ~TcpIo() = default;
+  // Send one segment from src to dst; the payload's real bytes are valid during the call only.
+  virtual void send_segment(wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg) = 0;
+  // The application queued work outside a stack call: call poll(now) soon.
+  virtual void wake() {}
+};
+
+class TcpListener {
+ public:
+  virtual ~TcpListener() = default;
+  // A passive connection reached ESTABLISHED: return its observer, or nullptr to refuse it
+  // (the connection is then reset).
+  virtual TcpObserver* on_accept(TcpConnection& conn) = 0;
+};
+
+struct TcpStackCounters {
+  std::uint64_t segments_in = 0;
+  std::uint64_t segments_out = 0;
+  std::uint64_t active_opens = 0;
+  std::uint64_t passive_opens = 0;
+  std::uint64_t resets_sent_unknown = 0;  // RSTs answering segments of no known connection
+  std::uint64_t completed = 0;
+  std::uint64_t reset = 0;
+  std::uint64_t timed_out = 0;
+};
+
+// Trace events (published only when someone subscribed).
+struct TcpOpenedEvent {
+  sim::Time at;
+  std::uint32_t node;
+  std::uint64_t conn;
+  FourTuple tuple;
+  bool passive;
+};
+struct TcpClosedEvent {
+  sim::Time at;
+  std::uint32_t node;
+  std::uint64_t conn;
+  FourTuple tuple;
+  TcpOutcome outcome;
+  bool passive;
+  bool was_established;
+  bool reset_by_peer;
+  TcpCounters counters;
+};
+// A RST answering a segment for which no connection exists.
+struct TcpResetUnknownEvent {
+  sim::Time at;
+  std::uint32_t node;
+  FourTuple tuple;  // as this host sees it: local = the segment's destination
+};
+
+class TcpStack final : private TcpConnectionOwner {
+ public:
+  // `isn` is the named stream the secret of the initial sequence numbers is drawn from.
+  TcpStack(const TcpConfig& cfg, sim::RngStream& isn, TcpIo& io);
+  ~TcpStack() override;
+  TcpStack(const TcpStack&) = delete;
+  TcpStack& operator=(const TcpStack&) = delete;
+
+  // Accept connections to `local`; an unspecified address listens on every local address.
+  bool listen(Endpoint local, TcpListener& listener);
+  void unlisten(Endpoint local);
+  // Active open from `local` (port 0: an ephemeral port) to `remote`. The SYN leaves at the
+  // next poll. nullptr if no local port is free.
+  TcpConnection* connect(sim::Time now, Endpoint local, Endpoint remote, TcpObserver& observer);
+
+  void on_segment(sim::Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg);
+  void poll(sim::Time now);
+  // When poll() next has timer work; Time::max() when none. May be early, never late.
+  sim::Time poll_at() const { return heap_.empty() ? sim::Time::max() : heap_.front().at; }
+
+  // The host crashed: every connection is forgotten without a segment; observers hear Reset.
+  void crash(sim::Time now);
+
+  const TcpConnection* find(const FourTuple& tuple) const;
+  std::size_t connection_count() const { return by_tuple_.size(); }
+  // Connections in 4-tuple order.
+  template <typename F>
+  void for_each_connection(F&& f) const {
+    for (const auto& [tuple, slot] : by_tuple_) f(static_cast<const TcpConnection&>(*slots_[slot].conn));
+  }
+  const TcpStackCounters& counters() const { return counters_; }
+  const TcpConfig& config() const { return cfg_; }
+  void set_trace(sim::TraceBus* trace, std::uint32_t node) {
+    trace_ = trace;
+    node_ = node;
+  }
+
+ private:
+  struct Slot {
+    std::unique_ptr<TcpConnection> conn;
+    std::uint32_t gen = 0;
+  };
+  struct TimerEntry {
+    sim::Time at;
+    std::uint32_t slot;
+    std::uint32_t gen;
+    bool operator>(const TimerEntry& o) const {
+      if (at != o.at) return at > o.at;
+      if (slot != o.slot) return slot > o.slot;
+      return gen > o.gen;
+    }
+  };
+  class Sink;
+
+  void touch(TcpConnection& conn) override;
+  TcpConnection& add(TcpConnection conn);
+  void remove(std::uint32_t slot);
+  void flush(sim::Time now);
+  void deliver_events(sim::Time now, TcpConnection& conn);
+  void schedule(TcpConnection& conn);
+  void send_reset_for(sim::Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg);
+  TcpListener* find_listener(Endpoint local) const;
+  std::uint16_t ephemeral_port(Endpoint local, Endpoint remote);
+  SeqNum initial_seq(sim::Time now, const FourTuple& tuple) const;
+
+  TcpConfig cfg_;
+  std::uint64_t isn_secret_;
+  TcpIo* io_;
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_slots_;
+  std::map<FourTuple, std::uint32_t> by_tuple_;
+  std::map<Endpoint, TcpListener*> listeners_;
+  std::vector<TimerEntry> heap_;  // min-heap by (at, slot, gen); stale entries are skipped
+  std::vector<std::uint32_t> dirty_;
+  std::vector<std::uint32_t> dead_;
+  bool in_flush_ = false;
+  std::uint64_t next_id_ = 1;
+  std::uint16_t next_port_ = 0;
+  TcpStackCounters counters_;
+  sim::TraceBus* trace_ = nullptr;
+  std::uint32_t node_ = 0;
+};
+
+}  // namespace nlb::transport
