@@ -4,6 +4,7 @@
 // a compile error that asks the model to keep its state in itself and capture `this`.
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -42,30 +43,50 @@ class Callback {
   void operator()() { ops_->call(storage_); }
 
   void reset() {
-    if (ops_) ops_->destroy(storage_);
+    if (ops_ && ops_->destroy) ops_->destroy(storage_);
     ops_ = nullptr;
   }
 
  private:
   struct Ops {
     void (*call)(void*);
-    void (*move)(void* from, void* to);
-    void (*destroy)(void*);
+    void (*move)(void* from, void* to);  // null: memcpy the storage
+    void (*destroy)(void*);              // null: nothing to destroy
   };
+
+  // A capture of plain values (`this`, indices, pointers) is moved with a memcpy and needs no
+  // destructor: null `move`/`destroy` say so, which saves two indirect calls per event on the
+  // hot path (every scheduled callback is moved into its record and out again to run).
+  template <typename Fn>
+  static constexpr bool kPlain = std::is_trivially_copyable_v<Fn>&& std::is_trivially_destructible_v<Fn>;
+
+  template <typename Fn>
+  static void call_fn(void* p) {
+    (*static_cast<Fn*>(p))();
+  }
+  template <typename Fn>
+  static void move_fn(void* from, void* to) {
+    ::new (to) Fn(std::move(*static_cast<Fn*>(from)));
+    static_cast<Fn*>(from)->~Fn();
+  }
+  template <typename Fn>
+  static void destroy_fn(void* p) {
+    static_cast<Fn*>(p)->~Fn();
+  }
 
   template <typename Fn>
   static constexpr Ops ops_for{
-      [](void* p) { (*static_cast<Fn*>(p))(); },
-      [](void* from, void* to) {
-        ::new (to) Fn(std::move(*static_cast<Fn*>(from)));
-        static_cast<Fn*>(from)->~Fn();
-      },
-      [](void* p) { static_cast<Fn*>(p)->~Fn(); },
+      &call_fn<Fn>,
+      kPlain<Fn> ? nullptr : &move_fn<Fn>,
+      kPlain<Fn> ? nullptr : &destroy_fn<Fn>,
   };
 
   void take(Callback& other) {
     if (other.ops_) {
-      other.ops_->move(other.storage_, storage_);
+      if (other.ops_->move)
+        other.ops_->move(other.storage_, storage_);
+      else
+        std::memcpy(storage_, other.storage_, kCapacity);
       ops_ = std::exchange(other.ops_, nullptr);
     }
   }
