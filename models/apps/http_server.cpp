@@ -1,0 +1,185 @@
+#include "models/apps/http_server.hpp"
+
+#include <algorithm>
+
+#include "models/transport/payload.hpp"
+
+namespace nlb::apps {
+
+using sim::Time;
+using transport::TcpConnection;
+
+HttpServer::HttpServer(sim::Simulation& sim, transport::TcpStack& tcp, const HttpServerConfig& cfg,
+                       sim::RngStream& service_rng)
+    : sim_(sim), tcp_(tcp), cfg_(cfg), rng_(service_rng) {
+  for (std::uint32_t i = 0; i < cfg_.workers; ++i) workers_.push_back(std::make_unique<Worker>(sim, this, i));
+}
+
+HttpServer::~HttpServer() {
+  stop();
+  // The stack may outlive us: it must not call back into a destroyed server.
+  for (auto& [id, conn] : conns_) conn.tcp->observer = nullptr;
+}
+
+bool HttpServer::start() {
+  if (!listening_) listening_ = tcp_.listen(cfg_.listen, *this);
+  return listening_;
+}
+
+void HttpServer::stop() {
+  if (listening_) tcp_.unlisten(cfg_.listen);
+  listening_ = false;
+}
+
+void HttpServer::crash() {
+  stop();
+  counters_.requests_abandoned += queue_.size() + busy_;
+  queue_.clear();
+  for (auto& w : workers_) {
+    w->timer.cancel();
+    w->busy = false;
+  }
+  busy_ = 0;
+  std::vector<TcpConnection*> open;
+  for (auto& [id, conn] : conns_) open.push_back(conn.tcp);
+  for (TcpConnection* c : open) c->abort();
+}
+
+HttpServer::Conn* HttpServer::find(std::uint64_t id) {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? nullptr : &it->second;
+}
+
+transport::TcpObserver* HttpServer::on_accept(TcpConnection& c) {
+  if (!listening_) return nullptr;
+  conns_.emplace(c.id(), Conn{&c});
+  ++counters_.connections_accepted;
+  return this;
+}
+
+void HttpServer::on_readable(TcpConnection& c) {
+  if (Conn* conn = find(c.id())) read_requests(*conn);
+}
+
+void HttpServer::read_requests(Conn& conn) {
+  TcpConnection& c = *conn.tcp;
+  if (conn.phase == Phase::Head) {
+    if (c.received().empty()) return;
+    wire::Bytes real = c.received().real_prefix();
+    HttpHead head;
+    HeadParse r = real.empty() ? HeadParse::Bad : parse_request_head(real, head);
+    // A head cut short by virtual bytes can never complete.
+    if (r == HeadParse::Incomplete && real.size() < c.received().size()) r = HeadParse::Bad;
+    if (r == HeadParse::Incomplete) return;
+    if (r == HeadParse::Bad) {
+      ++counters_.requests_bad;
+      c.consume(c.received().size());
+      respond(conn, 400, 0, true);
+      return;
+    }
+    c.consume(head.head_len);
+    counters_.bytes_received += head.head_len;
+    ++counters_.requests_received;
+    conn.body_left = head.content_length;
+    conn.response_size = head.response_size.value_or(cfg_.response_size);
+    conn.close_after = head.connection_close;
+    conn.phase = Phase::Body;
+  }
+  if (conn.phase == Phase::Body) {
+    std::uint64_t n = std::min(conn.body_left, c.received().size());
+    c.consume(n);
+    conn.body_left -= n;
+    counters_.bytes_received += n;
+    if (conn.body_left > 0) return;
+    conn.phase = Phase::Waiting;
+    enqueue(c.id(), conn);
+  }
+  // Waiting or Responding: a pipelined request stays in the receive buffer until then.
+}
+
+void HttpServer::enqueue(std::uint64_t id, Conn& conn) {
+  if (cfg_.backlog_limit != 0 && busy_ == workers_.size() && queue_.size() >= cfg_.backlog_limit) {
+    ++counters_.requests_rejected;
+    respond(conn, 503, 0, true);
+    return;
+  }
+  queue_.push_back({id, sim_.now()});
+  start_next();
+}
+
+void HttpServer::start_next() {
+  while (!queue_.empty() && busy_ < workers_.size()) {
+    Job job = queue_.front();
+    queue_.pop_front();
+    if (!find(job.conn)) {
+      ++counters_.requests_abandoned;
+      continue;
+    }
+    auto idle = std::find_if(workers_.begin(), workers_.end(), [](const auto& w) { return !w->busy; });
+    Worker& w = **idle;
+    w.busy = true;
+    w.conn = job.conn;
+    ++busy_;
+    Time service = cfg_.service.draw(rng_);
+    counters_.queue_wait_sum += sim_.now() - job.arrived;
+    counters_.service_sum += service;
+    w.timer.schedule_in(service);
+  }
+}
+
+void HttpServer::on_worker_done(std::uint32_t index) {
+  Worker& w = *workers_[index];
+  w.busy = false;
+  --busy_;
+  Conn* conn = find(w.conn);
+  if (conn && conn->phase == Phase::Waiting) {
+    ++counters_.requests_served;
+    respond(*conn, 200, conn->response_size, conn->close_after || conn->peer_closed);
+  } else {
+    ++counters_.requests_abandoned;
+  }
+  start_next();
+}
+
+void HttpServer::respond(Conn& conn, int status, std::uint64_t body, bool close) {
+  write_response_head(head_buf_, status, body, close);
+  conn.tcp->send(transport::as_bytes(head_buf_));
+  counters_.bytes_sent += head_buf_.size();
+  conn.response_left = body;
+  conn.close_after = close;
+  conn.phase = Phase::Responding;
+  write_body(conn);
+}
+
+void HttpServer::write_body(Conn& conn) {
+  TcpConnection& c = *conn.tcp;
+  std::uint64_t n = c.send_virtual(conn.response_left);
+  conn.response_left -= n;
+  counters_.bytes_sent += n;
+  if (conn.response_left > 0) return;  // the rest when TCP frees space (on_writable)
+  if (conn.close_after) {
+    c.close();
+    return;
+  }
+  conn.phase = Phase::Head;
+  read_requests(conn);
+  if (conn.phase == Phase::Head && conn.peer_closed && c.received().empty()) c.close();
+}
+
+void HttpServer::on_writable(TcpConnection& c) {
+  Conn* conn = find(c.id());
+  if (conn && conn->phase == Phase::Responding && conn->response_left > 0) write_body(*conn);
+}
+
+void HttpServer::on_peer_closed(TcpConnection& c) {
+  Conn* conn = find(c.id());
+  if (!conn) return;
+  conn->peer_closed = true;
+  // Idle, or in a request head or body that can no longer complete (what had arrived was
+  // read before this event): nothing more will be asked.
+  if (conn->phase == Phase::Head || conn->phase == Phase::Body) c.close();
+}
+
+void HttpServer::on_closed(TcpConnection& c, transport::TcpOutcome) { conns_.erase(c.id()); }
+
+}  // namespace nlb::apps
