@@ -149,7 +149,7 @@ TcpOptions TcpHeader::options() const {
   return o ? *o : TcpOptions{};
 }
 
-Result<TcpHeader> TcpHeader::parse(Bytes segment) {
+Result<TcpView> TcpView::checked(Bytes segment) {
   namespace f = tcp::field;
   constexpr struct {
     const char* name;
@@ -164,19 +164,26 @@ Result<TcpHeader> TcpHeader::parse(Bytes segment) {
   if (hl < tcp::kMinHeaderLen)
     return WireError{"tcp.data_offset", f::data_offset.begin, "header length below 20"};
   if (segment.size() < hl) return WireError{"tcp.options", f::options, "truncated"};
-  Bytes raw = segment.subspan(f::options, hl - f::options);
+  return TcpView(segment);
+}
+
+Result<TcpHeader> TcpHeader::parse(Bytes segment) {
+  namespace f = tcp::field;
+  auto v = TcpView::checked(segment);
+  if (!v) return v.error();
+  Bytes raw = v->options();
   auto opts = TcpOptions::parse(raw);
   if (!opts) return opts.error();
   TcpHeader h;
-  h.src_port = get16(segment, f::src_port.begin);
-  h.dst_port = get16(segment, f::dst_port.begin);
-  h.seq = get32(segment, f::seq.begin);
-  h.ack = get32(segment, f::ack.begin);
+  h.src_port = v->src_port();
+  h.dst_port = v->dst_port();
+  h.seq = v->seq();
+  h.ack = v->ack();
   h.reserved = get8(segment, f::data_offset.begin) & 0x0f;
-  h.flags = TcpFlags{get8(segment, f::flags.begin)};
-  h.window = get16(segment, f::window.begin);
-  h.checksum = get16(segment, f::checksum.begin);
-  h.urgent = get16(segment, f::urgent.begin);
+  h.flags = v->flags();
+  h.window = v->window();
+  h.checksum = v->checksum();
+  h.urgent = v->urgent();
   h.option_bytes.assign(raw);  // a multiple of 4 by construction
   return h;
 }

@@ -87,6 +87,28 @@ struct TcpOptions {
   bool operator==(const TcpOptions&) const = default;
 };
 
+// Zero-copy view for the hot paths that need a few fields (a balancer hashing the ports):
+// checked() verifies the fixed header and the data offset, not the options.
+class TcpView {
+ public:
+  static Result<TcpView> checked(Bytes segment);
+  std::uint16_t src_port() const { return get16(b_, tcp::field::src_port.begin); }
+  std::uint16_t dst_port() const { return get16(b_, tcp::field::dst_port.begin); }
+  std::uint32_t seq() const { return get32(b_, tcp::field::seq.begin); }
+  std::uint32_t ack() const { return get32(b_, tcp::field::ack.begin); }
+  std::size_t header_len() const { return std::size_t{get8(b_, tcp::field::data_offset.begin)} / 16 * 4; }
+  TcpFlags flags() const { return TcpFlags{get8(b_, tcp::field::flags.begin)}; }
+  std::uint16_t window() const { return get16(b_, tcp::field::window.begin); }
+  std::uint16_t checksum() const { return get16(b_, tcp::field::checksum.begin); }
+  std::uint16_t urgent() const { return get16(b_, tcp::field::urgent.begin); }
+  Bytes options() const { return b_.subspan(tcp::field::options, header_len() - tcp::field::options); }
+  Bytes payload() const { return b_.subspan(header_len()); }
+
+ private:
+  explicit TcpView(Bytes b) : b_(b) {}
+  Bytes b_;
+};
+
 struct TcpHeader {
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;

@@ -31,6 +31,17 @@ Result<UdpHeader> UdpHeader::parse(Bytes datagram, std::uint32_t virtual_len) {
   return h;
 }
 
+Result<UdpView> UdpView::checked(Bytes datagram, std::uint32_t virtual_len) {
+  auto h = UdpHeader::parse(datagram, virtual_len);
+  if (!h) return h.error();
+  return UdpView(datagram);
+}
+
+Bytes UdpView::payload() const {
+  std::size_t end = std::min<std::size_t>(length(), b_.size());
+  return b_.subspan(udp::kHeaderLen, end - udp::kHeaderLen);
+}
+
 Result<UdpHeader> UdpHeader::parse(Bytes datagram, Ipv4 src, Ipv4 dst, std::uint32_t virtual_len) {
   auto h = parse(datagram, virtual_len);
   if (!h || h->checksum == 0) return h;

@@ -21,6 +21,21 @@ inline constexpr std::size_t payload = 8;
 }  // namespace field
 }  // namespace udp
 
+// Zero-copy view: checked() verifies 8 <= length <= size + virtual_len once.
+class UdpView {
+ public:
+  static Result<UdpView> checked(Bytes datagram, std::uint32_t virtual_len = 0);
+  std::uint16_t src_port() const { return get16(b_, udp::field::src_port.begin); }
+  std::uint16_t dst_port() const { return get16(b_, udp::field::dst_port.begin); }
+  std::uint16_t length() const { return get16(b_, udp::field::length.begin); }
+  std::uint16_t checksum() const { return get16(b_, udp::field::checksum.begin); }
+  Bytes payload() const;  // stored bytes up to `length`
+
+ private:
+  explicit UdpView(Bytes b) : b_(b) {}
+  Bytes b_;
+};
+
 struct UdpHeader {
   std::uint16_t src_port = 0;
   std::uint16_t dst_port = 0;

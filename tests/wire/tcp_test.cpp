@@ -158,3 +158,24 @@ TEST_CASE("every truncated tcp segment header is an error") {
     CHECK(h.error().offset <= n);
   });
 }
+
+TEST_CASE("tcp view reads ports, numbers, flags and splits options from payload in place") {
+  auto v = TcpView::checked(kSegment);
+  REQUIRE(v.ok());
+  CHECK(v->src_port() == 48896);
+  CHECK(v->dst_port() == 80);
+  CHECK(v->seq() == 0x01234567);
+  CHECK(v->ack() == 0x89abcdef);
+  CHECK(v->header_len() == 24);
+  CHECK(v->flags().bits == 0x35);
+  CHECK(v->window() == 0x0123);
+  CHECK(v->checksum() == 0x01b6);
+  CHECK(v->urgent() == 0x0201);
+  CHECK(nlb::wire::test::to_hex(v->options()) == "03 03 0c 01");
+  CHECK(nlb::wire::test::to_hex(v->payload()) == "aa 00 00 ff");
+  // The view does not look inside the options; the value does.
+  auto bad = kSegment;
+  bad[21] = std::byte{9};
+  CHECK(TcpView::checked(bad).ok());
+  CHECK_FALSE(TcpHeader::parse(bad).ok());
+}

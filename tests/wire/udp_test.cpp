@@ -98,3 +98,16 @@ TEST_CASE("every truncated udp datagram is an error") {
     CHECK(h.error().offset <= n);
   });
 }
+
+TEST_CASE("udp view reads the fields in place and stops the payload at length") {
+  auto padded = kDatagram;
+  padded.resize(20, std::byte{0});  // Ethernet padding after the datagram
+  auto v = UdpView::checked(padded);
+  REQUIRE(v.ok());
+  CHECK(v->src_port() == 48896);
+  CHECK(v->dst_port() == 53);
+  CHECK(v->length() == 12);
+  CHECK(v->checksum() == 0x124d);
+  CHECK(nlb::wire::test::to_hex(v->payload()) == "aa 00 00 ff");
+  CHECK_FALSE(UdpView::checked(std::span(kDatagram).first(7)).ok());
+}
