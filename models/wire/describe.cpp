@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <string_view>
 
 #include "models/wire/arp.hpp"
 #include "models/wire/ethernet.hpp"
@@ -349,7 +350,45 @@ void decode_ipv4(std::vector<Layer>& out, Bytes b, std::uint32_t virt, std::size
   }
 }
 
+bool starts_with(Bytes b, std::string_view text) {
+  if (b.size() < text.size()) return false;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (get8(b, i) != static_cast<unsigned char>(text[i])) return false;
+  return true;
+}
+
 }  // namespace
+
+const char* frame_kind(Bytes frame, std::uint32_t virtual_len) {
+  auto eth = EthernetView::checked(frame);
+  if (!eth) return "other";
+  if (eth->ethertype() == EtherType::Arp) {
+    auto a = Arp::parse(eth->payload());
+    return !a ? "other" : a->is_gratuitous() ? "garp" : "arp";
+  }
+  if (eth->ethertype() != EtherType::Ipv4) return "other";
+  auto ip = Ipv4View::checked(eth->payload(), virtual_len);
+  if (!ip || ip->fragment_offset() != 0) return "other";
+  switch (ip->protocol()) {
+    case IpProto::Icmp:
+      return "icmp";
+    case IpProto::Udp:
+      return "udp";
+    case IpProto::Vrrp:
+      return "vrrp";
+    case IpProto::Tcp: {
+      auto tcp = TcpView::checked(ip->payload());
+      if (!tcp) return "other";
+      Bytes data = tcp->payload();
+      // RFC 9110 9.3 methods a client of ours sends; a response starts with its status line.
+      for (std::string_view m : {"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS "})
+        if (starts_with(data, m)) return "http-request";
+      if (starts_with(data, "HTTP/1.")) return "http-response";
+      return "tcp";
+    }
+  }
+  return "other";
+}
 
 std::string describe_frame(Bytes frame, std::uint32_t virtual_len) {
   auto eth = EthernetView::checked(frame);

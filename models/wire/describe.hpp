@@ -23,6 +23,12 @@ namespace nlb::wire {
 // `virtual_len` zero bytes follow `frame` (link::Frame::virtual_len) and count in lengths.
 std::string describe_frame(Bytes frame, std::uint32_t virtual_len = 0);
 
+// The trace's `kind` of a frame (docs/trace-format.md): "arp", "garp" (gratuitous ARP, either
+// form), "vrrp", "http-request"/"http-response" (TCP data starting with a method or
+// "HTTP/1."), "tcp", "udp", "icmp", "other". The balancers' "heartbeat"/"sync" are UDP here:
+// telling them apart needs their ports, which the HA format (ha.hpp) owns.
+const char* frame_kind(Bytes frame, std::uint32_t virtual_len = 0);
+
 // One decoded field: `offset` and `length` locate it in the frame's bytes (length 0 for an
 // error or a value not stored there), `value` is its text ("0x0800 (IPv4)", "0xb861 (correct)").
 struct Field {

@@ -66,5 +66,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   (void)describe_frame(b, virt);
   (void)decode_frame(b, virt);
+  (void)frame_kind(b, virt);
   return 0;
 }

@@ -164,3 +164,15 @@ TEST_CASE("random bytes and random corruption never crash describe or decode") {
     CHECK_FALSE(decode_frame(cut, virt).empty());
   }
 }
+
+TEST_CASE("frames are classified into the trace's kinds") {
+  const char* expect[] = {"arp", "arp", "garp", "garp", "arp",          "icmp", "icmp", "icmp",
+                          "udp", "udp", "udp",  "tcp",  "http-request", "tcp",  "vrrp", "vrrp"};
+  auto frames = sample_frames();
+  REQUIRE(frames.size() == std::size(expect));
+  for (std::size_t i = 0; i < frames.size(); ++i) CHECK(std::string(frame_kind(frames[i])) == expect[i]);
+  TcpHeader h{.src_port = 80, .dst_port = 40000, .flags = {TcpFlags::kAck}};
+  std::string_view status = "HTTP/1.1 200 OK\r\n";
+  CHECK(std::string(frame_kind(tcp_frame(h, status, 0, kCluster, kClient))) == "http-response");
+  CHECK(std::string(frame_kind(hex("ff ff"))) == "other");
+}
