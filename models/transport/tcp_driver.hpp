@@ -30,6 +30,7 @@ class TcpDriver final : private TcpIo {
   void send_segment(wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg) override {
     net_.send_segment(src, dst, seg);
   }
+  wire::Ipv4 source_for(wire::Ipv4 dst) override { return net_.source_for(dst); }
   void wake() override {
     if (timer_.expiry() > sim_.now()) timer_.schedule_at(sim_.now());
   }

@@ -71,6 +71,8 @@ std::uint16_t TcpStack::ephemeral_port(Endpoint local, Endpoint remote) {
 }
 
 TcpConnection* TcpStack::connect(Time now, Endpoint local, Endpoint remote, TcpObserver& observer) {
+  if (local.addr.is_unspecified()) local.addr = io_->source_for(remote.addr);
+  if (local.addr.is_unspecified()) return nullptr;
   if (local.port == 0) local.port = ephemeral_port(local, remote);
   FourTuple tuple{local, remote};
   if (local.port == 0 || by_tuple_.contains(tuple)) return nullptr;

@@ -27,6 +27,9 @@ class TcpIo {
   virtual void send_segment(wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg) = 0;
   // The application queued work outside a stack call: call poll(now) soon.
   virtual void wake() {}
+  // The source address for a connection to dst opened from an unspecified address (the
+  // route's source, as Linux picks it); unspecified: no route.
+  virtual wire::Ipv4 source_for(wire::Ipv4 /*dst*/) { return wire::Ipv4::any(); }
 };
 
 class TcpListener {
@@ -85,8 +88,9 @@ class TcpStack final : private TcpConnectionOwner {
   // Accept connections to `local`; an unspecified address listens on every local address.
   bool listen(Endpoint local, TcpListener& listener);
   void unlisten(Endpoint local);
-  // Active open from `local` (port 0: an ephemeral port) to `remote`. The SYN leaves at the
-  // next poll. nullptr if no local port is free.
+  // Active open from `local` (port 0: an ephemeral port; address 0.0.0.0: TcpIo::source_for)
+  // to `remote`. The SYN leaves at the next poll. nullptr if no source address or no local
+  // port is free.
   TcpConnection* connect(sim::Time now, Endpoint local, Endpoint remote, TcpObserver& observer);
 
   void on_segment(sim::Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg);

@@ -496,6 +496,21 @@ TEST_CASE("a client with every ephemeral port in use cannot connect") {
   CHECK(p.a.stack().connect(Time::zero(), {kA, 0}, {kB, 8080}, other) != nullptr);
 }
 
+TEST_CASE("a connection from an unspecified address takes the source the network side picks") {
+  Pair p;
+  TcpConnection* c = p.a.stack().connect(Time::zero(), {Ipv4::any(), 0}, {kB, 80}, p.client);
+  REQUIRE(c != nullptr);
+  CHECK(c->tuple().local.addr == kA);
+  p.net.sim.run_until(Time::s(1));
+  CHECK(p.client.connected);
+  // A stack whose network side knows no source cannot open it.
+  struct NoRoute : TcpIo {
+    void send_segment(Ipv4, Ipv4, const TcpSegment&) override {}
+  } io;
+  TcpStack lonely(TcpConfig{}, p.net.sim.rng().stream("lonely"), io);
+  CHECK(lonely.connect(Time::zero(), {Ipv4::any(), 0}, {kB, 80}, p.client) == nullptr);
+}
+
 TEST_CASE("abort sends a RST that resets the peer") {
   Pair p;
   TcpConnection* c = p.connect();

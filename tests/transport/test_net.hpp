@@ -52,6 +52,7 @@ class TestNet {
     Host(TestNet& net, Ipv4 addr, const TcpConfig& cfg)
         : net_(net), addr(addr), driver(net.sim, cfg, net.sim.rng().stream("isn/" + addr.str()), *this) {}
     void send_segment(Ipv4 src, Ipv4 dst, const TcpSegment& seg) override { net_.transmit(src, dst, seg); }
+    Ipv4 source_for(Ipv4) override { return addr; }
     TcpStack& stack() { return driver.stack(); }
     TestNet& net_;
     Ipv4 addr;
