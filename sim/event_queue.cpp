@@ -6,9 +6,9 @@
 namespace nlb::sim {
 
 std::uint32_t EventQueue::take_slot() {
-  if (!free_slots_.empty()) {
-    std::uint32_t s = free_slots_.back();
-    free_slots_.pop_back();
+  if (free_head_ != kNoSlot) {
+    std::uint32_t s = free_head_;
+    free_head_ = records_[s].next_free;
     return s;
   }
   records_.emplace_back();
@@ -17,8 +17,10 @@ std::uint32_t EventQueue::take_slot() {
 }
 
 void EventQueue::free_slot(std::uint32_t slot) {
-  ++records_[slot].generation;
-  free_slots_.push_back(slot);
+  Record& r = records_[slot];
+  ++r.generation;
+  r.next_free = free_head_;
+  free_head_ = slot;
 }
 
 std::uint32_t EventQueue::next_seq() {
@@ -36,7 +38,7 @@ void EventQueue::renumber() {
   next_seq_ = static_cast<std::uint32_t>(heap_.size());
 }
 
-EventId EventQueue::push(Time at, Callback fn) {
+EventId EventQueue::push(Time at, Callback&& fn) {
   assert(fn && "scheduling an empty callback");
   std::uint32_t slot = take_slot();
   Record& r = records_[slot];
@@ -50,16 +52,17 @@ EventId EventQueue::push(Time at, Callback fn) {
 // The smallest of the children starting at `first`. A full node is decided by two independent
 // compares and a third, which the compiler turns into conditional moves: the keys are random,
 // so branches here would mispredict half the time.
-std::size_t EventQueue::min_child(std::size_t first) const {
+inline std::size_t EventQueue::min_child(std::size_t first) const {
+  const Key* h = heap_.data();
   const std::size_t n = heap_.size();
-  if (first + 4 <= n) {
-    std::size_t a = first + (heap_[first + 1] < heap_[first]);
-    std::size_t b = first + 2 + (heap_[first + 3] < heap_[first + 2]);
-    return heap_[b] < heap_[a] ? b : a;
+  if (first + 4 <= n) [[likely]] {
+    std::size_t a = first + (h[first + 1] < h[first]);
+    std::size_t b = first + 2 + (h[first + 3] < h[first + 2]);
+    return h[b] < h[a] ? b : a;
   }
   std::size_t best = first;
   for (std::size_t c = first + 1; c < n; ++c)
-    if (heap_[c] < heap_[best]) best = c;
+    if (h[c] < h[best]) best = c;
   return best;
 }
 

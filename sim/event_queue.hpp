@@ -35,7 +35,7 @@ class EventQueue {
   // `seq_limit` bounds the sequence numbers handed out before a renumbering; only tests lower it.
   explicit EventQueue(std::uint32_t seq_limit = UINT32_MAX) : seq_limit_(seq_limit) {}
 
-  EventId push(Time at, Callback fn);
+  EventId push(Time at, Callback&& fn);
   bool cancel(EventId id);
   bool pending(EventId id) const { return live(id); }
   // Time of a pending event; Time::max() when the id is stale.
@@ -55,7 +55,11 @@ class EventQueue {
   struct Record {
     Callback fn;
     std::uint32_t generation = 0;
+    // Free records form a list through this field (it sits in the record's padding), so
+    // taking and freeing a slot touches only the record itself.
+    std::uint32_t next_free = kNoSlot;
   };
+  static constexpr std::uint32_t kNoSlot = UINT32_MAX;
 
   // Flipping the sign bit maps signed time onto unsigned order.
   static constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
@@ -89,7 +93,7 @@ class EventQueue {
   // sifting stay within a small, hot array.
   std::vector<std::uint32_t> pos_;
   std::vector<Record> records_;
-  std::vector<std::uint32_t> free_slots_;
+  std::uint32_t free_head_ = kNoSlot;
   std::uint32_t next_seq_ = 0;
   std::uint32_t seq_limit_;
 };
