@@ -277,10 +277,10 @@ void TcpStack::deliver_events(Time now, TcpConnection& c) {
 }
 
 void TcpStack::crash(Time now) {
-  for (auto& [tuple, slot] : by_tuple_) {
-    TcpConnection& c = *slots_[slot].conn;
-    c.forget();
-    touch(c);
+  for (Slot& s : slots_) {
+    if (!s.conn) continue;
+    s.conn->forget();
+    touch(*s.conn);
   }
   // Nothing may leave a crashed host: deliver the events, send nothing.
   in_flush_ = true;
@@ -291,9 +291,7 @@ void TcpStack::crash(Time now) {
     }
   }
   dirty_.clear();
-  std::vector<std::uint32_t> all;
-  for (auto& [tuple, slot] : by_tuple_) all.push_back(slot);
-  for (std::uint32_t slot : all) remove(slot);
+  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) remove(slot);
   heap_.clear();
   in_flush_ = false;
 }

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "models/transport/endpoint.hpp"
@@ -103,10 +104,12 @@ class TcpStack final : private TcpConnectionOwner {
 
   const TcpConnection* find(const FourTuple& tuple) const;
   std::size_t connection_count() const { return by_tuple_.size(); }
-  // Connections in 4-tuple order.
+  // Every connection, in a deterministic order (the order of their slots).
   template <typename F>
   void for_each_connection(F&& f) const {
-    for (const auto& [tuple, slot] : by_tuple_) f(static_cast<const TcpConnection&>(*slots_[slot].conn));
+    for (const Slot& s : slots_) {
+      if (s.conn) f(static_cast<const TcpConnection&>(*s.conn));
+    }
   }
   const TcpStackCounters& counters() const { return counters_; }
   const TcpConfig& config() const { return cfg_; }
@@ -148,7 +151,8 @@ class TcpStack final : private TcpConnectionOwner {
   TcpIo* io_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  std::map<FourTuple, std::uint32_t> by_tuple_;
+  // Lookup only, never iterated: an unordered map cannot make a run depend on its order.
+  std::unordered_map<FourTuple, std::uint32_t, FourTupleHash> by_tuple_;
   std::map<Endpoint, TcpListener*> listeners_;
   std::vector<TimerEntry> heap_;  // min-heap by (at, slot, gen); stale entries are skipped
   std::vector<std::uint32_t> dirty_;
