@@ -1,0 +1,68 @@
+#pragma once
+// The replay cursor: a simulated time and a position in the event list, moved by play/pause,
+// single steps and seeks. The GUI owns stepping (STYLE.md, "OMNeT++'s GUI hook"); this class
+// only maps wall time to simulated time. The wall clock is injected, so tests drive it by
+// hand and get the same answers every run.
+//
+// Position `pos` means events [0, pos) have happened. Playing moves the time continuously
+// and pos follows it; a step moves pos by exactly one event and the time to that event's.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+
+#include "gui/model/trace_model.hpp"
+
+namespace nlb::gui {
+
+class ReplayClock {
+ public:
+  using WallClock = std::function<std::int64_t()>;  // wall nanoseconds, monotonic
+
+  ReplayClock(const TraceModel& model, WallClock wall);
+
+  // Simulated seconds per wall second. 0.001 shows a LAN's microseconds; 1000 runs a
+  // 30-second scenario in a blink.
+  static constexpr double kMinSpeed = 0.001;
+  static constexpr double kMaxSpeed = 10000.0;
+  void set_speed(double speed);
+  double speed() const { return speed_; }
+
+  void play();
+  void pause();
+  bool playing() const { return playing_; }
+  // Called by the GUI's frame timer: moves time on while playing. Returns true if the
+  // position or time changed. Stops at the end of the trace.
+  bool tick();
+
+  void step_forward();  // the next event (pauses)
+  void step_back();     // the previous event (pauses)
+  void seek_time(std::int64_t t);
+  void seek_event(std::size_t index);  // just after that event: it is the current one
+
+  std::int64_t time() const { return t_; }
+  std::size_t position() const { return pos_; }
+  // The last event that happened, the one a step shows.
+  std::optional<std::size_t> current_event() const;
+  std::int64_t end_time() const { return model_.end_time(); }
+
+ private:
+  void anchor();
+  const TraceModel& model_;
+  WallClock wall_;
+  std::int64_t t_ = 0;
+  std::size_t pos_ = 0;
+  bool playing_ = false;
+  double speed_ = 1.0;
+  std::int64_t wall_anchor_ = 0;
+  std::int64_t t_anchor_ = 0;
+};
+
+// The speed slider is logarithmic: value v in [kSliderMin, kSliderMax] gives 10^(v/100).
+inline constexpr int kSpeedSliderMin = -300;  // 1/1000x
+inline constexpr int kSpeedSliderMax = 400;   // 10000x
+double speed_from_slider(int value);
+int slider_from_speed(double speed);
+
+}  // namespace nlb::gui
