@@ -12,14 +12,15 @@ std::uint32_t EventQueue::take_slot() {
     return s;
   }
   records_.emplace_back();
-  pos_.push_back(0);
+  slots_.emplace_back();
   return static_cast<std::uint32_t>(records_.size() - 1);
 }
 
 void EventQueue::free_slot(std::uint32_t slot) {
-  Record& r = records_[slot];
-  ++r.generation;
-  r.next_free = free_head_;
+  SlotState& st = slots_[slot];
+  st.pos = kNoSlot;
+  ++st.generation;
+  records_[slot].next_free = free_head_;
   free_head_ = slot;
 }
 
@@ -41,12 +42,11 @@ void EventQueue::renumber() {
 EventId EventQueue::push(Time at, Callback&& fn) {
   assert(fn && "scheduling an empty callback");
   std::uint32_t slot = take_slot();
-  Record& r = records_[slot];
-  r.fn = std::move(fn);
+  records_[slot].fn = std::move(fn);
   Key k = make_key(at, next_seq(), slot);
   heap_.emplace_back();
   sift_up(heap_.size() - 1, k);
-  return EventId{slot, r.generation};
+  return EventId{slot, slots_[slot].generation};
 }
 
 // The smallest of the children starting at `first`. A full node is decided by two independent
@@ -116,7 +116,7 @@ Callback EventQueue::pop(Time& at) {
 
 bool EventQueue::cancel(EventId id) {
   if (!live(id)) return false;
-  remove_at(pos_[id.slot]);
+  remove_at(slots_[id.slot].pos);
   records_[id.slot].fn.reset();
   free_slot(id.slot);
   return true;
@@ -127,7 +127,7 @@ bool EventQueue::reschedule(EventId id, Time at) {
   // A rescheduled event queues behind events already set for the same time, as if new.
   // (The sequence is taken first: a renumbering moves keys.)
   Key k = make_key(at, next_seq(), id.slot);
-  move_to(pos_[id.slot], k);
+  move_to(slots_[id.slot].pos, k);
   return true;
 }
 

@@ -39,7 +39,7 @@ class EventQueue {
   bool cancel(EventId id);
   bool pending(EventId id) const { return live(id); }
   // Time of a pending event; Time::max() when the id is stale.
-  Time time_of(EventId id) const { return live(id) ? key_time(heap_[pos_[id.slot]]) : Time::max(); }
+  Time time_of(EventId id) const { return live(id) ? key_time(heap_[slots_[id.slot].pos]) : Time::max(); }
   bool reschedule(EventId id, Time at);
 
   bool empty() const { return heap_.empty(); }
@@ -54,10 +54,16 @@ class EventQueue {
 
   struct Record {
     Callback fn;
-    std::uint32_t generation = 0;
     // Free records form a list through this field (it sits in the record's padding), so
     // taking and freeing a slot touches only the record itself.
     std::uint32_t next_free = kNoSlot;
+  };
+  // What sifting and the id checks need of a slot, kept apart from the 64-byte records: the
+  // position writes made while sifting, and pending()/cancel()/reschedule() on a timer, stay
+  // within this dense array, which still fits in cache when 100k timers' records do not.
+  struct SlotState {
+    std::uint32_t pos = kNoSlot;   // index of the slot's key in the heap; kNoSlot when free
+    std::uint32_t generation = 0;  // bumped when the slot is freed: older ids go stale
   };
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;
 
@@ -73,7 +79,7 @@ class EventQueue {
 
   void place(std::size_t pos, Key k) {
     heap_[pos] = k;
-    pos_[key_slot(k)] = static_cast<std::uint32_t>(pos);
+    slots_[key_slot(k)].pos = static_cast<std::uint32_t>(pos);
   }
   std::size_t min_child(std::size_t first) const;
   void sift_up(std::size_t pos, Key k);
@@ -85,13 +91,12 @@ class EventQueue {
   std::uint32_t take_slot();
   void free_slot(std::uint32_t slot);
   bool live(EventId id) const {
-    return id.slot < records_.size() && records_[id.slot].generation == id.generation && records_[id.slot].fn;
+    return id.slot < slots_.size() && slots_[id.slot].generation == id.generation &&
+           slots_[id.slot].pos != kNoSlot;
   }
 
   std::vector<Key> heap_;
-  // Heap index of each slot's key, kept apart from the records so that the writes made while
-  // sifting stay within a small, hot array.
-  std::vector<std::uint32_t> pos_;
+  std::vector<SlotState> slots_;
   std::vector<Record> records_;
   std::uint32_t free_head_ = kNoSlot;
   std::uint32_t next_seq_ = 0;
