@@ -30,13 +30,18 @@ Device::~Device() {
   if (lan_) lan_->detach(port_);
 }
 
+void Device::set_up(bool up, const char* down_reason) {
+  up_ = up;
+  down_reason_ = down_reason ? down_reason : drop::kIfaceDown;
+}
+
 bool Device::carrier() const { return up_ && lan_ && lan_->port_up(port_); }
 
 LanId Device::lan_id() const { return lan_ ? lan_->id() : kNoLan; }
 
 bool Device::send(FrameRef frame) {
   if (!up_) {
-    drop(frame, drop::kIfaceDown);
+    drop(frame, down_reason_);
     return false;
   }
   if (!lan_) {
@@ -82,7 +87,7 @@ bool Device::accepts(wire::Mac dst) const {
 
 void Device::receive(const FrameRef& frame) {
   if (!up_) {
-    drop(frame, drop::kIfaceDown);
+    drop(frame, down_reason_);
     return;
   }
   if (frame->len < 12 || !accepts(frame_dst(*frame))) {

@@ -50,8 +50,9 @@ class Device {
   wire::Mac mac() const { return mac_; }
   void set_mac(wire::Mac mac) { mac_ = mac; }
   // Administrative state (`ip link set dev X down`): a down NIC neither sends nor receives.
+  // Its drops say `down_reason` ("iface-down" by default; a crashed node's NICs say "node-down").
   bool up() const { return up_; }
-  void set_up(bool up) { up_ = up; }
+  void set_up(bool up, const char* down_reason = nullptr);
   // Carrier: up, attached, and the LAN port up.
   bool carrier() const;
 
@@ -88,6 +89,7 @@ class Device {
   Lan* lan_ = nullptr;
   PortIndex port_ = kNoPort;
   bool up_ = true;
+  const char* down_reason_ = nullptr;
   bool promiscuous_ = false;
   std::vector<wire::Mac> multicast_;  // a handful at most: linear scans
   std::vector<wire::Mac> extra_unicast_;
