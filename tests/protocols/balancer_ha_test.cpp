@@ -282,7 +282,7 @@ TEST_CASE("each balancer sends a heartbeat every 0.5 s carrying its state, role,
   for (const auto& [at, hb] : h.all<ha::SendHeartbeat>(P))
     if (at > Time::s(11) && at <= Time::s(15)) ++n;
   CHECK(n == 8);
-  const auto& last = h.all<ha::SendHeartbeat>(P).back().second.heartbeat;
+  const auto last = h.all<ha::SendHeartbeat>(P).back().second.heartbeat;
   CHECK(last.state == HaState::Active);
   CHECK(last.role == HaRole::Primary);
   CHECK(last.reach == 2);
