@@ -1,0 +1,55 @@
+#pragma once
+// How the nlbsim command is put together: one file per subcommand, each with an add_*
+// function that registers it on the CLI11 app (options, help text, the action to run).
+// app.cpp lists them; adding `run`, `compare`, `sweep` or `explain` is a new file plus one
+// line there.
+
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "runner/load.hpp"
+
+namespace nlb::cli {
+
+// Exit codes of every subcommand.
+enum ExitCode : int {
+  kOk = 0,
+  kExpectationFailed = 1,  // the run finished but an expectation did not hold
+  kBadInput = 2,           // bad arguments, a scenario with errors, an output that cannot be written
+};
+
+struct Context {
+  std::ostream& out;
+  std::ostream& err;
+  // Set by the chosen subcommand's callback; app.cpp runs it after parsing.
+  std::function<int()> action;
+};
+
+// The scenario argument and --set overrides shared by every command that reads a scenario.
+struct ScenarioArgs {
+  std::string path;
+  std::vector<std::string> set;  // NAME=VALUE
+};
+void add_scenario_args(CLI::App& sub, ScenarioArgs& args);
+
+// Loads and validates; prints every diagnostic as FILE:POINTER: message on err. nullopt when
+// the scenario has errors (the caller exits kBadInput).
+std::optional<runner::Scenario> load_or_report(const ScenarioArgs& args, Context& ctx);
+
+// Writes `content` to `path` atomically, or to out when path is "" or "-". Returns an exit code.
+int emit_output(const std::string& path, const std::string& content, Context& ctx);
+
+void add_validate_command(CLI::App& app, Context& ctx);
+void add_graph_command(CLI::App& app, Context& ctx);
+void add_addresses_command(CLI::App& app, Context& ctx);
+void add_schema_command(CLI::App& app, Context& ctx);
+
+// The whole command line, for main() and for tests.
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace nlb::cli
