@@ -257,11 +257,17 @@ void Host::receive_arp(IfIndex iface, const FrameRef& frame, wire::Bytes packet)
   ++counters_.arp_received;
   Mac own = mac(iface);
   if (arp->sha == own) return;  // our own packet, come back over a shared segment
-  if (arp_hook_ && arp_hook_(iface, *arp)) return;
+  ArpVerdict verdict = ArpVerdict::Continue;
+  for (auto& hook : arp_hooks_) {
+    verdict = hook(iface, *arp);
+    if (verdict != ArpVerdict::Continue) break;
+  }
+  if (verdict == ArpVerdict::Drop) return;
   bool for_us = ifaces_.has_address(iface, arp->tpa);
   // Linux arp_process: REACHABLE only for a reply sent to our MAC; anything else is STALE.
   bool solicited = arp->op == wire::ArpOp::Reply && link::frame_dst(*frame) == own;
   port(iface).arp->input(*arp, for_us, solicited);
+  if (verdict == ArpVerdict::NoReply) return;
   if (auto reply = arp_reply(ifaces_, iface, own, *arp)) send_arp(iface, *reply, arp->sha);
 }
 
@@ -282,9 +288,11 @@ void Host::receive_ipv4(IfIndex iface, const FrameRef& frame, wire::Bytes packet
                dst_mac,
                dst_mac.is_multicast()};
   ++counters_.ip_received;
-  if (ingress_hook_ && ingress_hook_(d)) {
-    ++counters_.consumed;
-    return;
+  for (auto& hook : ingress_hooks_) {
+    if (hook(d)) {
+      ++counters_.consumed;
+      return;
+    }
   }
   Ipv4 dst = d.dst();
   bool ours = ifaces_.is_local(dst) || dst.is_broadcast() || ifaces_.is_subnet_broadcast(iface, dst) ||

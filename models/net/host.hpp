@@ -129,8 +129,13 @@ class Host {
   using ProtocolHandler = std::function<void(const RxDatagram&)>;
   // Returns true when it consumed the datagram (then it is neither delivered nor forwarded).
   using IngressHook = std::function<bool(const RxDatagram&)>;
-  // Sees every ARP packet accepted by a NIC before the stack does; true consumes it.
-  using ArpHook = std::function<bool(IfIndex iface, const wire::Arp& arp)>;
+  // What the stack still does with an ARP packet after a hook saw it.
+  enum class ArpVerdict : std::uint8_t {
+    Continue,  // learn from it (RFC 826) and answer it as usual
+    NoReply,   // learn from it, but the hook answered (a VRRP master replies with its virtual MAC)
+    Drop,      // ignore it altogether
+  };
+  using ArpHook = std::function<ArpVerdict(IfIndex iface, const wire::Arp& arp)>;
   using StateListener = std::function<void(bool up)>;
 
   Host(sim::Simulation& sim, link::FramePool& pool, NodeId id, std::string name, HostConfig config = {});
@@ -183,7 +188,9 @@ class Host {
   // --- ARP --------------------------------------------------------------------------------
   ArpCache& arp(IfIndex i);
   const ArpCache& arp(IfIndex i) const;
-  void set_arp_hook(ArpHook hook) { arp_hook_ = std::move(hook); }
+  // Hooks see every ARP packet accepted by a NIC before the stack does, in the order they
+  // were added; the first verdict other than Continue decides.
+  void add_arp_hook(ArpHook hook) { arp_hooks_.push_back(std::move(hook)); }
   // Sends an ARP packet from interface i to `dst` (broadcast when zero/unset).
   bool send_arp(IfIndex i, const wire::Arp& arp, wire::Mac dst = wire::Mac::broadcast());
   // Broadcasts a gratuitous ARP for addr with this interface's MAC (or `mac`, e.g. a VRRP
@@ -208,7 +215,8 @@ class Host {
 
   // Registers the handler of an IP protocol number (one per protocol; a second replaces it).
   void on_protocol(wire::IpProto proto, ProtocolHandler handler);
-  void set_ingress_hook(IngressHook hook) { ingress_hook_ = std::move(hook); }
+  // Ingress hooks run in the order they were added until one consumes the datagram.
+  void add_ingress_hook(IngressHook hook) { ingress_hooks_.push_back(std::move(hook)); }
   // Sends a frame (an IPv4 datagram received, typically) out of interface i to MAC dst,
   // rewriting the destination MAC and, unless keep_src, the source MAC to the interface's.
   // The IP header is left untouched: the balancer's forwarding (seed, "DATA FLOWS").
@@ -263,8 +271,8 @@ class Host {
   RoutingTable routes_;
   std::vector<std::unique_ptr<Port>> ports_;  // parallel to ifaces_
   std::vector<std::pair<std::uint8_t, ProtocolHandler>> handlers_;
-  IngressHook ingress_hook_;
-  ArpHook arp_hook_;
+  std::vector<IngressHook> ingress_hooks_;
+  std::vector<ArpHook> arp_hooks_;
   std::vector<StateListener> state_listeners_;
   link::Ring<link::FrameRef> loopback_queue_;  // local traffic, delivered one event later
   sim::Timer loopback_timer_;

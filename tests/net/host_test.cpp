@@ -187,18 +187,46 @@ TEST_CASE("an ARP request for an address of another interface gets no reply (arp
   CHECK(*reply == wire::Arp::reply(t.b->mac(0), ip("10.0.0.2"), t.a->mac(0), ip("10.0.0.1")));
 }
 
-TEST_CASE("the ARP hook sees each packet first and can consume it") {
+TEST_CASE("an ARP hook that drops a packet leaves the stack deaf to it") {
   Lan3 t;
   std::vector<wire::Arp> seen;
-  t.b->set_arp_hook([&](IfIndex, const wire::Arp& a) {
+  t.b->add_arp_hook([&](IfIndex, const wire::Arp& a) {
     seen.push_back(a);
-    return true;  // B's stack never sees it: no reply
+    return Host::ArpVerdict::Drop;
   });
   send_test(*t.a, ip("10.0.0.2"));
   t.sim.run_until(Time::s(5));
   CHECK(seen.size() == 3);
   CHECK(t.arp_seen.replies() == 0);
   CHECK(t.b->arp(0).size() == 0);
+}
+
+TEST_CASE("an ARP hook can answer in the stack's place while the stack still learns") {
+  Lan3 t;
+  const auto vip = ip("10.0.0.254");
+  const wire::Mac vmac = wire::Mac::vrrp_virtual(1);
+  t.b->add_address(0, vip, 24, true);
+  int calls = 0;
+  t.b->add_arp_hook([&](IfIndex, const wire::Arp&) {
+    ++calls;
+    return Host::ArpVerdict::Continue;  // the first hook passes ...
+  });
+  t.b->add_arp_hook([&](IfIndex i, const wire::Arp& a) {
+    // ... the second plays a VRRP master: the virtual address is answered with the virtual MAC.
+    if (a.op != wire::ArpOp::Request || a.tpa != vip) return Host::ArpVerdict::Continue;
+    t.b->send_arp(i, wire::Arp::reply(vmac, vip, a.sha, a.spa), a.sha);
+    return Host::ArpVerdict::NoReply;
+  });
+  Sink sink(*t.b);
+  t.b->device(0).accept_unicast(vmac);
+  send_test(*t.a, vip, 3);
+  t.settle();
+  CHECK(calls == 1);
+  CHECK(t.arp_seen.replies() == 1);
+  CHECK(t.a->arp(0).lookup(vip)->mac == vmac);
+  CHECK(t.b->arp(0).lookup(ip("10.0.0.1"))->mac == t.a->mac(0));  // learned from the request
+  REQUIRE(sink.got.size() == 1);
+  CHECK(sink.got[0].tag == 3);
 }
 
 TEST_CASE("a host that is not a router drops a datagram for another address as not-for-us") {
@@ -335,7 +363,7 @@ TEST_CASE("the ingress hook can take a datagram and send it on with only the des
   t.c->add_address(lo, cluster, 32, true);
   Sink at_c(*t.c);
   // B plays the balancer: cluster traffic goes on to C's MAC, IP header untouched.
-  t.b->set_ingress_hook([&](const RxDatagram& d) {
+  t.b->add_ingress_hook([&](const RxDatagram& d) {
     if (d.dst() != cluster) return false;
     t.b->send_frame(0, *d.frame, t.c->mac(0));
     return true;
