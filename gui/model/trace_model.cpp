@@ -600,7 +600,8 @@ std::int64_t TraceModel::end_time() const {
   return std::max(last, header_.duration_ns);
 }
 
-std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t window) const {
+std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t window,
+                                                  std::int64_t max_delay_ns) const {
   std::vector<std::uint32_t> out;
   const EventRecord& s = events_[tx];
   if (s.type != EventType::Frame || s.dir != Dir::Tx) return out;
@@ -608,11 +609,29 @@ std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t wi
   std::size_t end = std::min(events_.size(), tx + 1 + window);
   for (std::size_t i = tx + 1; i < end; ++i) {
     const EventRecord& e = events_[i];
+    if (e.t - s.t > max_delay_ns) break;
     if (e.type != EventType::Frame || e.lan != s.lan || frame(e).id != id) continue;
     if (e.dir == Dir::Tx) break;  // the same frame sent again: a new hop, not ours
     out.push_back(static_cast<std::uint32_t>(i));
   }
   return out;
+}
+
+}  // namespace nlb::gui
+
+namespace nlb::gui {
+
+std::optional<std::size_t> TraceModel::sender_of(std::size_t event, std::size_t window) const {
+  const EventRecord& r = events_[event];
+  if (r.type != EventType::Frame) return std::nullopt;
+  if (r.dir == Dir::Tx) return event;
+  std::uint64_t id = frame(r).id;
+  std::size_t stop = event > window ? event - window : 0;
+  for (std::size_t i = event; i-- > stop;) {
+    const EventRecord& e = events_[i];
+    if (e.type == EventType::Frame && e.dir == Dir::Tx && e.lan == r.lan && frame(e).id == id) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace nlb::gui

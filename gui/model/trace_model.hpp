@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -220,8 +221,11 @@ class TraceModel {
   const std::vector<std::uint32_t>& fault_events() const { return fault_index_; }
 
   // For the animation: the rx/drop events of the frame sent by event `tx` (same frame id
-  // on the same LAN), looking ahead at most `window` events.
-  std::vector<std::uint32_t> deliveries(std::size_t tx, std::size_t window = 4096) const;
+  // on the same LAN), looking ahead at most `window` events and `max_delay_ns`.
+  std::vector<std::uint32_t> deliveries(std::size_t tx, std::size_t window = 4096,
+                                        std::int64_t max_delay_ns = 1'000'000'000) const;
+  // The tx event of a received or dropped frame (same id and LAN, looking back), if any.
+  std::optional<std::size_t> sender_of(std::size_t event, std::size_t window = 4096) const;
 
  private:
   bool parse_header(std::string_view line, std::string& error);

@@ -1,0 +1,398 @@
+#include "gui/app/main_window.hpp"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "gui/app/charts_panel.hpp"
+#include "gui/app/event_list.hpp"
+#include "gui/app/frame_inspector.hpp"
+#include "gui/app/node_inspector.hpp"
+#include "gui/app/replay_bar.hpp"
+#include "gui/app/run_controller.hpp"
+#include "gui/app/topology_view.hpp"
+#include "gui/model/scenario_edit.hpp"
+
+namespace nlb::gui {
+
+namespace {
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("nlbsim-gui");
+  runner_ = new RunController(this);
+  connect(runner_, &RunController::finished, this, &MainWindow::run_finished);
+  build_layout();
+  build_menus();
+  status_ = new QLabel("Open a run directory (File > Open run) or a scenario (File > Open scenario).");
+  statusBar()->addWidget(status_, 1);
+  update_injection();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::build_layout() {
+  topology_ = new TopologyView;
+  events_ = new EventListPanel;
+  frame_ = new FrameInspector;
+  nodes_ = new NodeInspector;
+  charts_ = new ChartsPanel;
+  bar_ = new ReplayBar;
+
+  auto* top = new QSplitter(Qt::Horizontal);
+  top->addWidget(topology_);
+  top->addWidget(nodes_);
+  top->setStretchFactor(0, 3);
+  top->setStretchFactor(1, 1);
+  top->setSizes({1140, 540});
+  // Like a packet analyser: the list and the selected frame's layers side by side.
+  auto* list_and_frame = new QSplitter(Qt::Horizontal);
+  list_and_frame->addWidget(events_);
+  list_and_frame->addWidget(frame_);
+  list_and_frame->setStretchFactor(0, 3);
+  list_and_frame->setStretchFactor(1, 2);
+  list_and_frame->setSizes({1000, 680});
+  bottom_ = new QTabWidget;
+  bottom_->addTab(list_and_frame, "Events and frame");
+  bottom_->addTab(charts_, "Charts and audit");
+  auto* main = new QSplitter(Qt::Vertical);
+  main->addWidget(top);
+  main->addWidget(bottom_);
+  main->setStretchFactor(0, 3);
+  main->setStretchFactor(1, 2);
+  main->setSizes({600, 380});
+
+  auto* central = new QWidget;
+  auto* v = new QVBoxLayout(central);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->setSpacing(0);
+  v->addWidget(bar_);
+  v->addWidget(main, 1);
+  setCentralWidget(central);
+
+  connect(events_, &EventListPanel::event_activated, this, &MainWindow::event_activated);
+  connect(topology_, &TopologyView::node_clicked, this, &MainWindow::select_node);
+  connect(topology_, &TopologyView::fault_requested, this, &MainWindow::inject_fault);
+  connect(bar_, &ReplayBar::play_toggled, this, [this] {
+    if (replay_) replay_->toggle();
+  });
+  connect(bar_, &ReplayBar::step_forward, this, [this] {
+    if (replay_) replay_->step_forward();
+  });
+  connect(bar_, &ReplayBar::step_back, this, [this] {
+    if (replay_) replay_->step_back();
+  });
+  connect(bar_, &ReplayBar::seek, this, [this](std::int64_t t) {
+    if (replay_) replay_->seek_time(t);
+  });
+  connect(bar_, &ReplayBar::speed_changed, this, [this](double s) {
+    if (replay_) replay_->set_speed(s);
+  });
+}
+
+void MainWindow::build_menus() {
+  QMenu* file = menuBar()->addMenu("&File");
+  file->addAction("&Open run directory...", QKeySequence::Open, this, &MainWindow::open_dialog);
+  file->addAction("Open &scenario and run it...", QKeySequence("Ctrl+R"), this,
+                  &MainWindow::open_scenario_dialog);
+  file->addSeparator();
+  file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+  QMenu* replay = menuBar()->addMenu("&Replay");
+  replay->addAction("Play / pause", QKeySequence(Qt::Key_Space), this, [this] {
+    if (replay_) replay_->toggle();
+  });
+  replay->addAction("Step forward", QKeySequence("Ctrl+Right"), this, [this] {
+    if (replay_) replay_->step_forward();
+  });
+  replay->addAction("Step back", QKeySequence("Ctrl+Left"), this, [this] {
+    if (replay_) replay_->step_back();
+  });
+  replay->addAction("Go to start", QKeySequence("Ctrl+Home"), this, [this] {
+    if (replay_) replay_->seek_time(0);
+  });
+  QMenu* view = menuBar()->addMenu("&View");
+  view->addAction("Fit topology to window", this, [this] { topology_->fit_all(); });
+  view->addAction("Reset topology layout", this, [this] { topology_->reset_layout(); });
+  background_ = view->addAction("Show VRRP, heartbeat and sync hops in the trail");
+  background_->setCheckable(true);
+  connect(background_, &QAction::toggled, this, &MainWindow::moved);
+}
+
+FlowOptions MainWindow::flow_options() const {
+  FlowOptions o;
+  double speed = replay_ ? replay_->clock().speed() : 1.0;
+  // The trail covers ~2 s of wall time at the current speed; a frame takes at least half a
+  // wall second to cross, so LAN microseconds stay visible at any speed.
+  o.window_ns = std::max<std::int64_t>(1000, static_cast<std::int64_t>(speed * 2e9));
+  o.min_flight_ns = static_cast<std::int64_t>(speed * 0.5e9);
+  o.background = background_ && background_->isChecked();
+  return o;
+}
+
+QString MainWindow::positions_file() const {
+  if (!origin_scenario_.isEmpty()) {
+    QFileInfo f(origin_scenario_);
+    return f.dir().filePath(f.completeBaseName() + ".layout.json");
+  }
+  return dir_.isEmpty() ? QString() : QDir(dir_).filePath("nlbsim-gui-layout.json");
+}
+
+bool MainWindow::open_run(const QString& dir, QString* error) {
+  auto model = std::make_unique<TraceModel>();
+  std::string err;
+  QString trace = QDir(dir).filePath("trace.jsonl");
+  if (!model->load_file(trace.toStdString(), err)) {
+    if (error) *error = qs(err);
+    return false;
+  }
+  std::string merr, rerr;
+  Metrics metrics;
+  Report report;
+  bool have_metrics = load_metrics(QDir(dir).filePath("metrics.csv").toStdString(), metrics, merr);
+  bool have_report = load_report(QDir(dir).filePath("report.json").toStdString(), report, rerr);
+
+  // Everything that refers to the old model goes before it does.
+  delete replay_;
+  replay_ = nullptr;
+  model_ = std::move(model);
+  metrics_ = std::move(metrics);
+  report_ = std::move(report);
+  dir_ = QFileInfo(dir).absoluteFilePath();
+  last_pos_ = last_frame_event_ = static_cast<std::size_t>(-1);
+  if (QFile::exists(QDir(dir).filePath("scenario.json")) && scenario_.isEmpty())
+    set_scenario(QDir(dir).filePath("scenario.json"));
+
+  replay_ = new ReplayController(*model_, {}, this);
+  connect(replay_, &ReplayController::moved, this, &MainWindow::moved);
+  topology_->set_run(model_.get(), positions_file());
+  events_->set_run(model_.get());
+  nodes_->set_run(model_.get());
+  charts_->set_run(metrics_, report_, model_->header().faults);
+  std::vector<std::pair<std::int64_t, QString>> faults;
+  for (const FaultSpec& f : model_->header().faults)
+    faults.push_back({f.at_ns, qs(f.action + " " + f.target)});
+  bar_->set_run(model_->end_time(), faults);
+  frame_->clear();
+
+  const Header& h = model_->header();
+  setWindowTitle(QString("nlbsim-gui - %1 (%2)").arg(qs(h.scenario), dir_));
+  QString note =
+      QString("%1 events, %2 nodes, %3 LANs").arg(model_->size()).arg(h.nodes.size()).arg(h.lans.size());
+  if (model_->stats().skipped)
+    note += QString("; %1 bad lines skipped (%2)")
+                .arg(model_->stats().skipped)
+                .arg(qs(model_->stats().warnings[0]));
+  if (!have_metrics) note += "; no metrics: " + qs(merr);
+  if (!have_report) note += "; no report: " + qs(rerr);
+  status_->setText(note);
+  update_injection();
+  topology_->fit_all();
+  moved();
+  emit run_opened(dir_);
+  return true;
+}
+
+void MainWindow::set_scenario(const QString& path) {
+  scenario_ = path;
+  if (origin_scenario_.isEmpty()) origin_scenario_ = path;
+  update_injection();
+}
+
+void MainWindow::update_injection() {
+  QString why;
+  if (!model_)
+    why = "Open a run first.";
+  else if (scenario_.isEmpty())
+    why =
+        "This run was opened without its scenario: open the scenario (File > Open scenario) or start "
+        "nlbsim-gui with --scenario FILE to inject faults.";
+  else if (RunController::find_nlbsim().isEmpty())
+    why =
+        "The nlbsim command was not found (next to nlbsim-gui, ../cli or PATH): faults are injected by "
+        "re-running it.";
+  topology_->set_fault_injection(why.isEmpty(), why);
+}
+
+void MainWindow::moved() {
+  if (!replay_) return;
+  ReplayClock& c = replay_->clock();
+  std::size_t pos = c.position();
+  std::int64_t t = c.time();
+  topology_->show_at(pos, t, flow_options(), c.playing() || show_in_flight_);
+  bar_->show_state(t, pos, model_->size(), c.playing(), c.speed());
+  charts_->set_time(t);
+  if (pos == last_pos_) return;
+  last_pos_ = pos;
+  nodes_->show_at(pos, t);
+  events_->follow(pos);
+  show_frame_near(pos);
+}
+
+void MainWindow::show_frame_near(std::size_t pos) {
+  // The current event's frame; for a table or state change, the frame that node handled
+  // just before (the gratuitous ARP behind an ARP update), else the last frame.
+  if (pos == 0) {
+    frame_->clear();
+    last_frame_event_ = static_cast<std::size_t>(-1);
+    return;
+  }
+  int node = model_->event(pos - 1).node;
+  std::size_t stop = pos > 2000 ? pos - 2000 : 0, any = static_cast<std::size_t>(-1), chosen = any;
+  for (std::size_t i = pos; i-- > stop;) {
+    const EventRecord& e = model_->event(i);
+    if (e.type != EventType::Frame) continue;
+    if (any == static_cast<std::size_t>(-1)) any = i;
+    if (e.node == node || pos - i > 50) {
+      chosen = e.node == node ? i : any;
+      break;
+    }
+  }
+  if (chosen == static_cast<std::size_t>(-1)) chosen = any;
+  if (chosen == static_cast<std::size_t>(-1)) {
+    frame_->clear();
+  } else if (chosen != last_frame_event_) {
+    frame_->show_event(*model_, chosen);
+  }
+  last_frame_event_ = chosen;
+}
+
+void MainWindow::event_activated(std::size_t event) {
+  if (!replay_) return;
+  replay_->pause();
+  replay_->seek_event(event);
+  const EventRecord& e = model_->event(event);
+  if (e.node >= 0) nodes_->select_node(e.node);
+}
+
+void MainWindow::seek_event(std::size_t i) {
+  if (!replay_ || model_->size() == 0) return;
+  event_activated(std::min(i, model_->size() - 1));
+}
+
+void MainWindow::seek_time(std::int64_t t) {
+  if (replay_) replay_->seek_time(t);
+}
+
+void MainWindow::select_node(int node) { nodes_->select_node(node); }
+
+void MainWindow::open_dialog() {
+  QString dir =
+      QFileDialog::getExistingDirectory(this, "Open a run directory (trace.jsonl, metrics.csv, report.json)");
+  if (dir.isEmpty()) return;
+  QString error;
+  scenario_.clear();
+  origin_scenario_.clear();
+  if (!open_run(dir, &error)) QMessageBox::warning(this, "nlbsim-gui", "Cannot open the run:\n" + error);
+}
+
+void MainWindow::open_scenario_dialog() {
+  QString file = QFileDialog::getOpenFileName(this, "Open a scenario", QString(), "Scenarios (*.json)");
+  if (file.isEmpty()) return;
+  origin_scenario_.clear();
+  run_scenario(file);
+}
+
+void MainWindow::run_scenario(const QString& path) {
+  run_dir_ = std::make_unique<QTemporaryDir>();
+  QString out = run_dir_->filePath("run");
+  QString error;
+  if (!runner_->start(path, out, &error)) {
+    status_->setText(error);
+    emit run_failed(error);
+    if (isVisible()) QMessageBox::warning(this, "nlbsim-gui", error);
+    return;
+  }
+  scenario_ = path;
+  if (origin_scenario_.isEmpty()) origin_scenario_ = path;
+  progress_ =
+      new QProgressDialog("Running nlbsim on " + QFileInfo(path).fileName() + "...", "Cancel", 0, 0, this);
+  progress_->setWindowModality(Qt::WindowModal);
+  progress_->setMinimumDuration(300);
+  connect(progress_, &QProgressDialog::canceled, runner_, &RunController::cancel);
+  connect(runner_, &RunController::progress, progress_, [this](const QString& line) {
+    if (progress_) progress_->setLabelText(line);
+  });
+}
+
+void MainWindow::run_finished(bool ok, const QString& dir, const QString& message) {
+  if (progress_) {
+    progress_->deleteLater();
+    progress_ = nullptr;
+  }
+  QString error;
+  if (!ok || !open_run(dir, &error)) {
+    QString text = ok ? error : message;
+    status_->setText("Run failed: " + text);
+    emit run_failed(text);
+    if (isVisible() && message != "cancelled")
+      QMessageBox::warning(this, "nlbsim-gui", "The run failed:\n" + text);
+    return;
+  }
+  set_scenario(scenario_);
+  status_->setText(status_->text() + "; " + message);
+  if (pending_seek_ >= 0) {
+    seek_time(pending_seek_);
+    pending_seek_ = -1;
+  }
+}
+
+void MainWindow::inject_fault(int node, int lan, const QString& action) {
+  if (!model_ || scenario_.isEmpty()) return;
+  QFile f(scenario_);
+  if (!f.open(QIODevice::ReadOnly)) {
+    QMessageBox::warning(this, "nlbsim-gui", scenario_ + ": " + f.errorString());
+    return;
+  }
+  InjectedFault fault;
+  fault.at_ns = replay_->clock().time();
+  fault.action = action.toStdString();
+  if (node >= 0) fault.node = model_->header().nodes[node].name;
+  if (lan >= 0) fault.lan = model_->header().lans[lan].name;
+  std::string text, error;
+  if (!add_fault(f.readAll().toStdString(), QFileInfo(scenario_).absolutePath().toStdString(), fault, text,
+                 error)) {
+    QMessageBox::warning(this, "nlbsim-gui", "Cannot add the fault to " + scenario_ + ":\n" + qs(error));
+    return;
+  }
+  // The copy lives beside the run's outputs, in a directory that stays until the next run.
+  auto keep = std::make_unique<QTemporaryDir>();
+  QString copy = keep->filePath(QFileInfo(scenario_).completeBaseName() + "-" + action + ".json");
+  QFile out(copy);
+  if (!out.open(QIODevice::WriteOnly) || out.write(QByteArray::fromStdString(text)) < 0) {
+    QMessageBox::warning(this, "nlbsim-gui", copy + ": " + out.errorString());
+    return;
+  }
+  out.close();
+  scenario_copies_.push_back(std::move(keep));
+  pending_seek_ = fault.at_ns;
+  status_->setText("Re-running with " + qs(timeline_entry_json(fault)));
+  run_scenario(copy);
+}
+
+void MainWindow::set_show_in_flight(bool on) {
+  show_in_flight_ = on;
+  moved();
+}
+
+bool MainWindow::save_screenshot(const QString& file, QString* error) {
+  QPixmap pm = grab();
+  if (pm.isNull() || !pm.save(file)) {
+    if (error) *error = "cannot write " + file;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace nlb::gui

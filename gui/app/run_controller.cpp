@@ -1,0 +1,88 @@
+#include "gui/app/run_controller.hpp"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QRegularExpression>
+#include <QStandardPaths>
+
+namespace nlb::gui {
+
+RunController::RunController(QObject* parent) : QObject(parent) {
+  proc_.setProcessChannelMode(QProcess::MergedChannels);
+  connect(&proc_, &QProcess::readyRead, this, &RunController::read_output);
+  connect(&proc_, &QProcess::finished, this, &RunController::done);
+  connect(&proc_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+    if (e == QProcess::FailedToStart)
+      emit finished(false, out_dir_, "could not start nlbsim: " + proc_.errorString());
+  });
+}
+
+QString RunController::find_nlbsim() {
+  QString env = qEnvironmentVariable("NLBSIM");
+  if (!env.isEmpty() && QFileInfo(env).isExecutable()) return env;
+  QDir here(QCoreApplication::applicationDirPath());
+  for (const QString& rel : {QString("nlbsim"), QString("../cli/nlbsim"), QString("../bin/nlbsim")}) {
+    QFileInfo f(here.filePath(rel));
+    if (f.isExecutable() && f.isFile()) return f.canonicalFilePath();
+  }
+  return QStandardPaths::findExecutable("nlbsim");
+}
+
+bool RunController::start(const QString& scenario, const QString& out_dir, QString* error) {
+  QString exe = find_nlbsim();
+  if (exe.isEmpty()) {
+    if (error)
+      *error =
+          "The nlbsim command was not found (looked next to nlbsim-gui, in ../cli and on PATH; set NLBSIM to "
+          "its path). Build it with cmake --build build --target nlbsim, or open a trace directory written "
+          "by "
+          "nlbsim run --trace.";
+    return false;
+  }
+  if (running()) {
+    if (error) *error = "a run is already going on";
+    return false;
+  }
+  out_dir_ = out_dir;
+  cancelled_ = false;
+  last_line_.clear();
+  proc_.start(exe, {"run", scenario, "--trace", "--out", out_dir});
+  return true;
+}
+
+void RunController::cancel() {
+  if (!running()) return;
+  cancelled_ = true;
+  proc_.kill();
+}
+
+void RunController::read_output() {
+  // The runner rewrites its progress line with '\r' on a terminal and prints lines otherwise.
+  QString text = QString::fromLocal8Bit(proc_.readAll());
+  for (const QString& line : text.split(QRegularExpression("[\r\n]"), Qt::SkipEmptyParts)) {
+    last_line_ = line.trimmed();
+    emit progress(last_line_);
+  }
+}
+
+void RunController::done(int code, QProcess::ExitStatus status) {
+  read_output();
+  if (cancelled_) {
+    emit finished(false, out_dir_, "cancelled");
+    return;
+  }
+  bool have = QFileInfo(QDir(out_dir_).filePath("trace.jsonl")).exists();
+  if (status != QProcess::NormalExit) {
+    emit finished(false, out_dir_, "nlbsim crashed");
+  } else if ((code == 0 || code == 1) && have) {
+    emit finished(true, out_dir_,
+                  code == 0 ? "every expectation holds" : "an expectation failed: " + last_line_);
+  } else if (code == 0 || code == 1) {
+    emit finished(false, out_dir_, "nlbsim wrote no trace.jsonl (is --trace supported?)");
+  } else {
+    emit finished(false, out_dir_, QString("nlbsim exited with %1: %2").arg(code).arg(last_line_));
+  }
+}
+
+}  // namespace nlb::gui

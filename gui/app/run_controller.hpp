@@ -1,0 +1,36 @@
+#pragma once
+// Runs `nlbsim run SCENARIO --trace --out DIR` as a child process, reports its output as
+// progress, and can cancel it. The GUI never simulates: it opens what the command wrote.
+
+#include <QObject>
+#include <QProcess>
+#include <QString>
+
+namespace nlb::gui {
+
+class RunController : public QObject {
+  Q_OBJECT
+
+ public:
+  explicit RunController(QObject* parent = nullptr);
+  // The nlbsim binary: $NLBSIM, next to nlbsim-gui, ../cli/nlbsim (a build tree), then PATH.
+  static QString find_nlbsim();
+  bool start(const QString& scenario, const QString& out_dir, QString* error);
+  void cancel();
+  bool running() const { return proc_.state() != QProcess::NotRunning; }
+
+ signals:
+  void progress(const QString& line);
+  // ok: the outputs are there to open (exit 0, or 1 = an expectation failed).
+  void finished(bool ok, const QString& out_dir, const QString& message);
+
+ private:
+  void read_output();
+  void done(int code, QProcess::ExitStatus status);
+  QProcess proc_;
+  QString out_dir_;
+  QString last_line_;
+  bool cancelled_ = false;
+};
+
+}  // namespace nlb::gui

@@ -1,0 +1,73 @@
+#include "gui/model/flow.hpp"
+
+#include <algorithm>
+
+namespace nlb::gui {
+
+Hop hop_of(const TraceModel& m, std::size_t tx) {
+  Hop h;
+  h.tx = tx;
+  h.sent = m.event(tx).t;
+  h.arrived = h.sent;
+  h.rx = m.deliveries(tx);
+  for (auto i : h.rx) h.arrived = std::max(h.arrived, m.event(i).t);
+  return h;
+}
+
+namespace {
+
+bool is_tx(const EventRecord& e) { return e.type == EventType::Frame && e.dir == Dir::Tx; }
+
+void add_trail(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::int64_t t, const FlowOptions& o) {
+  std::size_t stop = pos > o.scan_limit ? pos - o.scan_limit : 0;
+  for (std::size_t i = pos; i-- > stop && static_cast<int>(s.trail.size()) < o.trail_length;) {
+    const EventRecord& e = m.event(i);
+    if (t - e.t > o.window_ns) break;
+    if (!is_tx(e) || (s.current_hop && s.current_hop->tx == i)) continue;
+    if (!o.background && is_background(e.kind)) continue;
+    s.trail.push_back(hop_of(m, i));
+  }
+}
+
+void add_in_flight(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::int64_t t,
+                   const FlowOptions& o) {
+  // Real LAN crossings take microseconds; the look-back is the display minimum plus a margin.
+  std::int64_t reach = o.min_flight_ns + 1'000'000'000;
+  std::size_t stop = pos > o.scan_limit ? pos - o.scan_limit : 0;
+  for (std::size_t i = pos; i-- > stop && s.in_flight.size() < o.max_in_flight;) {
+    const EventRecord& e = m.event(i);
+    if (t - e.t > reach) break;
+    if (!is_tx(e)) continue;
+    Hop h = hop_of(m, i);
+    if (t <= std::max(h.arrived, h.sent + o.min_flight_ns)) s.in_flight.push_back(std::move(h));
+  }
+}
+
+void add_drops(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::int64_t t, const FlowOptions& o) {
+  std::size_t stop = pos > o.scan_limit ? pos - o.scan_limit : 0;
+  for (std::size_t i = pos; i-- > stop;) {
+    const EventRecord& e = m.event(i);
+    if (t - e.t > o.window_ns) break;
+    if (e.type == EventType::Frame && e.dir == Dir::Drop) s.drops.push_back(static_cast<std::uint32_t>(i));
+  }
+}
+
+}  // namespace
+
+FlowSnapshot flow_at(const TraceModel& m, std::size_t pos, std::int64_t t, const FlowOptions& o) {
+  FlowSnapshot s;
+  pos = std::min(pos, m.size());
+  if (pos > 0) {
+    s.current = pos - 1;
+    if (auto tx = m.sender_of(pos - 1)) {
+      s.current_hop = hop_of(m, *tx);
+      s.trail.push_back(*s.current_hop);
+    }
+  }
+  add_trail(s, m, pos, t, o);
+  add_in_flight(s, m, pos, t, o);
+  add_drops(s, m, pos, t, o);
+  return s;
+}
+
+}  // namespace nlb::gui
