@@ -48,6 +48,14 @@ class Lan::Channel {
     busy_until_ = sim::Time::zero();
   }
 
+  // Empties the channel silently (teardown).
+  void discard() {
+    head_timer_.cancel();
+    fifo_.clear();
+    unstarted_ = 0;
+    busy_until_ = sim::Time::zero();
+  }
+
   std::size_t waiting() const {
     std::size_t started = 0;
     while (started < fifo_.size() && fifo_[started].tx_start <= lan_.sim_.now()) ++started;
@@ -131,8 +139,13 @@ PortIndex Lan::attach(Device& device, const LinkConfig& link) {
 }
 
 void Lan::detach(PortIndex port) {
-  set_port_up(port, false);
-  ports_[port]->device = nullptr;
+  // Teardown, not a simulated event: nothing is published (subscribers may be gone already).
+  Port& p = *ports_[port];
+  p.up = false;
+  p.device = nullptr;
+  p.up_channel.discard();
+  p.down_channel.discard();
+  std::erase_if(fdb_, [port](const auto& kv) { return kv.second.port == port; });
 }
 
 void Lan::set_port_up(PortIndex port, bool up) {
@@ -142,11 +155,24 @@ void Lan::set_port_up(PortIndex port, bool up) {
   if (!up) {
     p.up_channel.flush(drop::kLinkDown);
     p.down_channel.flush(drop::kLinkDown);
-    // Forget what was learned there, so traffic floods until the MAC shows up elsewhere.
-    std::erase_if(fdb_, [port](const auto& kv) { return kv.second.port == port; });
+    forget_port(port);
   }
   if (sim_.trace().wants<PortStateChanged>())
     sim_.trace().publish(PortStateChanged{sim_.now(), id_, port, up});
+}
+
+void Lan::forget_port(PortIndex port) {
+  // Forget what was learned there, so traffic floods until the MAC shows up elsewhere. Sorted
+  // first: the events must not come out in hash order.
+  std::vector<wire::Mac> gone;
+  for (const auto& [mac, e] : fdb_) {
+    if (e.port == port) gone.push_back(mac);
+  }
+  std::sort(gone.begin(), gone.end());
+  for (wire::Mac m : gone) {
+    fdb_.erase(m);
+    if (sim_.trace().wants<MacLearned>()) sim_.trace().publish(MacLearned{sim_.now(), id_, m, kNoPort, port});
+  }
 }
 
 Device* Lan::device(PortIndex port) const { return ports_[port]->device; }

@@ -101,7 +101,7 @@ class Lan {
 
   // Called by a Device: the frame enters the port's `up` channel. False if it was dropped.
   bool transmit(PortIndex from, FrameRef frame);
-  // Called by a Device that is being destroyed.
+  // Called by a Device that is being destroyed: the port goes down silently.
   void detach(PortIndex port);
 
   // Time to put `bytes` (as captured, without overhead) on a link: ceil(bits / bandwidth).
@@ -115,6 +115,7 @@ class Lan {
   void to_device(PortIndex out, const FrameRef& frame);
   void flood(PortIndex in, const FrameRef& frame);
   void learn(wire::Mac src, PortIndex port);
+  void forget_port(PortIndex port);
   std::optional<PortIndex> lookup(wire::Mac dst);
   bool live(const MacEntry& e) const { return sim_.now() - e.last_seen < config_.mac_ageing; }
   void drop(PortIndex port, bool upward, const FrameRef& frame, const char* reason);

@@ -71,7 +71,9 @@ struct PortStateChanged {
   bool up = false;
 };
 
-// A switch learned a MAC on a port, or saw it move (old_port != kNoPort).
+// A switch learned a MAC on a port, or saw it move (old_port != kNoPort), or forgot it because
+// its port went down (port == kNoPort). Entries that age out are not reported: ageing is
+// checked lazily, when the entry is next looked up.
 struct MacLearned {
   sim::Time at;
   LanId lan = kNoLan;

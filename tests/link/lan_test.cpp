@@ -218,8 +218,14 @@ TEST_CASE("a port going down drops the frames on its link and those sent to it a
   Time t0 = t.sim.now();
   t.a.dev.send(make_frame(t.pool, kB, kA));
   t.sim.run_until(t0 + Time::ns(2000));  // on B's downlink now
+  std::vector<MacLearned> learned;
+  t.sim.trace().subscribe<MacLearned>([&](const MacLearned& e) { learned.push_back(e); });
   t.lan.set_port_up(1, false);
   CHECK(drops.count("link-down") == 1);
+  REQUIRE(learned.size() == 1);
+  CHECK(learned[0].mac == kB);
+  CHECK(learned[0].port == kNoPort);
+  CHECK(learned[0].old_port == 1);
   CHECK_FALSE(t.b.dev.carrier());
   // B's MAC was forgotten with its port: the next frame floods, reaching only C.
   t.a.dev.send(make_frame(t.pool, kB, kA));
