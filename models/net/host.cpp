@@ -430,8 +430,8 @@ bool Host::send(OutDatagram&& d) {
     return true;
   }
   std::uint64_t before = drop_total_;
-  output(d.route_.iface, d.route_.next_hop, std::move(d.frame_));
-  return drop_total_ == before;
+  bool ok = output(d.route_.iface, d.route_.next_hop, std::move(d.frame_));
+  return ok && drop_total_ == before;  // the ARP table's drops only show in the count
 }
 
 bool Host::send(const Ipv4Send& spec, wire::Bytes payload, std::uint32_t virtual_len) {
@@ -440,15 +440,15 @@ bool Host::send(const Ipv4Send& spec, wire::Bytes payload, std::uint32_t virtual
   return send(std::move(d));
 }
 
-void Host::output(IfIndex iface, Ipv4 next_hop, FrameRef frame) {
+bool Host::output(IfIndex iface, Ipv4 next_hop, FrameRef frame) {
   const Interface& itf = ifaces_[iface];
   if (itf.loopback) {
     loop_back(std::move(frame));
-    return;
+    return true;
   }
   if (!itf.admin_up) {
     drop(iface, frame, drop::kIfaceDown);
-    return;
+    return false;
   }
   Mac dst;
   if (next_hop.is_broadcast() || ifaces_.is_subnet_broadcast(iface, next_hop)) {
@@ -457,22 +457,22 @@ void Host::output(IfIndex iface, Ipv4 next_hop, FrameRef frame) {
     dst = multicast_mac(next_hop);
   } else {
     auto m = port(iface).arp->resolve(next_hop, frame);
-    if (!m) return;  // waiting for ARP, or dropped by it
+    if (!m) return true;  // waiting for ARP, or dropped by it
     dst = *m;
   }
-  transmit(iface, std::move(frame), dst);
+  return transmit(iface, std::move(frame), dst);
 }
 
-void Host::transmit(IfIndex iface, FrameRef frame, Mac dst) {
+bool Host::transmit(IfIndex iface, FrameRef frame, Mac dst) {
   if (!up_) {
     drop(iface, frame, drop::kNodeDown);
-    return;
+    return false;
   }
   if (!frame.unique()) frame = pool_.clone(*frame);
   wire::MutBytes b = frame.mut().mutable_bytes();
   wire::put_mac(b, wire::ethernet::field::dst.begin, dst);
   wire::put_mac(b, wire::ethernet::field::src.begin, mac(iface));
-  port(iface).device->send(std::move(frame));
+  return port(iface).device->send(std::move(frame));
 }
 
 bool Host::send_frame(IfIndex iface, FrameRef frame, Mac dst, bool keep_src) {

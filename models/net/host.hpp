@@ -246,14 +246,15 @@ class Host {
   virtual void receive_arp(IfIndex iface, const link::FrameRef& frame, wire::Bytes packet);
   void deliver(const RxDatagram& d);
   void forward(const RxDatagram& d);
-  // Fills the Ethernet header (dst via ARP) and hands the frame to the interface's NIC.
-  void output(IfIndex iface, wire::Ipv4 next_hop, link::FrameRef frame);
+  // Fills the Ethernet header (dst via ARP) and hands the frame to the interface's NIC. False
+  // if it was dropped at once; true if it left or waits for ARP (or ARP dropped it: see send()).
+  bool output(IfIndex iface, wire::Ipv4 next_hop, link::FrameRef frame);
 
  private:
   struct Port;  // per interface: the NIC, its ARP table, multicast groups
   class ArpOutput;
 
-  void transmit(IfIndex iface, link::FrameRef frame, wire::Mac dst);
+  bool transmit(IfIndex iface, link::FrameRef frame, wire::Mac dst);
   void loop_back(link::FrameRef frame);
   void on_loopback();
   void send_icmp_error(const RxDatagram& d, std::uint8_t type, std::uint8_t code);

@@ -403,3 +403,22 @@ TEST_CASE("drops are counted per reason in the order reasons first occurred") {
   CHECK(t.b->total_drops() == 2);
   CHECK(t.drops.count("no-route") == 1);
 }
+
+TEST_CASE("send reports a datagram tail-dropped by the NIC's own queue") {
+  sim::Simulation sim;
+  Network net(sim);
+  link::LanConfig slow;
+  slow.link.bandwidth_bps = 1'000'000;
+  slow.link.queue_limit = 0;  // nothing may wait behind the frame on the wire
+  link::Lan& lan = net.add_lan("slow", slow);
+  Host& a = net.add_host("a");
+  Host& b = net.add_host("b");
+  net.connect(a, "eth0", lan);
+  net.connect(b, "eth0", lan);
+  a.add_address(0, ip("10.0.0.1"), 24);
+  b.add_address(0, ip("10.0.0.2"), 24);
+  a.arp(0).add_static(ip("10.0.0.2"), b.mac(0));
+  CHECK(send_test(a, ip("10.0.0.2"), 1));
+  CHECK_FALSE(send_test(a, ip("10.0.0.2"), 2));
+  CHECK(a.device(0).counters().dropped == 1);
+}
