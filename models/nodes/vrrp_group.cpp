@@ -1,0 +1,134 @@
+#include "models/nodes/vrrp_group.hpp"
+
+#include <algorithm>
+#include <variant>
+
+#include "models/nodes/frames.hpp"
+#include "models/protocols/trace_events.hpp"
+
+namespace nlb::nodes {
+
+namespace vrrp = protocols::vrrp;
+using wire::Ipv4;
+using wire::Mac;
+
+VrrpGroup::VrrpGroup(Node& node, IfIndex iface, protocols::VrrpConfig cfg, wire::VrrpChecksumMode checksum)
+    : node_(node), iface_(iface), cfg_(std::move(cfg)), checksum_(checksum), timer_(node, [this] {
+        on_timer();
+      }) {
+  if (cfg_.interface_mac == Mac::zero()) cfg_.interface_mac = node.mac(iface);
+  if (cfg_.primary_address.is_unspecified()) cfg_.primary_address = node.interfaces().primary(iface);
+  vrrp_.emplace(cfg_);
+}
+
+void VrrpGroup::start() {
+  node_.join_group(iface_, wire::vrrp::kMulticastGroup);
+  run(vrrp_->startup(node_.sim().now()));
+}
+
+void VrrpGroup::stop() { run(vrrp_->shutdown(node_.sim().now())); }
+
+void VrrpGroup::reset() {
+  timer_.cancel();
+  if (claimed_) release();
+  vrrp_.emplace(cfg_);
+}
+
+void VrrpGroup::on_advert(const protocols::VrrpAdvert& advert) {
+  run(vrrp_->on_advert(node_.sim().now(), advert));
+}
+
+void VrrpGroup::on_timer() { run(vrrp_->poll(node_.sim().now())); }
+
+void VrrpGroup::run(const Actions& actions) {
+  for (const auto& action : actions) {
+    if (const auto* s = std::get_if<vrrp::StateChanged>(&action)) {
+      auto& trace = node_.sim().trace();
+      if (trace.wants<protocols::VrrpStateChanged>())
+        trace.publish(
+            protocols::VrrpStateChanged{node_.sim().now(), node_.id(), vrid(), s->from, s->to, s->why});
+    } else if (const auto* a = std::get_if<vrrp::SendAdvert>(&action)) {
+      send_advert(*a);
+    } else if (const auto* g = std::get_if<vrrp::SendGratuitousArps>(&action)) {
+      send_garps(*g);
+    } else if (const auto* c = std::get_if<vrrp::ClaimAddresses>(&action)) {
+      claim(*c);
+    } else if (std::holds_alternative<vrrp::ReleaseAddresses>(action)) {
+      release();
+    }
+  }
+  timer_.schedule_at(vrrp_->next_deadline());
+}
+
+void VrrpGroup::send_advert(const vrrp::SendAdvert& a) {
+  wire::Vrrp ad;
+  ad.version = static_cast<std::uint8_t>(cfg_.version);
+  ad.vrid = cfg_.vrid;
+  ad.priority = a.priority;
+  if (cfg_.version == protocols::VrrpVersion::V2) {
+    ad.advert_interval_s = static_cast<std::uint8_t>(a.max_adver_int);
+  } else {
+    ad.max_advert_interval_cs = a.max_adver_int;
+  }
+  for (Ipv4 v : cfg_.virtual_addresses) ad.addresses.push_back(v);
+  net::Ipv4Send spec;
+  spec.dst = wire::vrrp::kMulticastGroup;
+  spec.proto = wire::vrrp::kIpProto;
+  spec.src = cfg_.primary_address;
+  spec.iface = iface_;
+  spec.ttl = wire::vrrp::kTtl;  // RFC 5798 5.1.1.3: receivers discard any other TTL
+  const wire::VrrpChecksumMode mode = checksum_;
+  send_ipv4_from(
+      node_, spec, ad.wire_len(),
+      [&ad, mode](wire::MutBytes out, Ipv4 src) { ad.emit(out, src, wire::vrrp::kMulticastGroup, mode); },
+      a.source_mac, net::Host::multicast_mac(wire::vrrp::kMulticastGroup));
+}
+
+void VrrpGroup::send_garps(const vrrp::SendGratuitousArps& a) {
+  for (Ipv4 v : cfg_.virtual_addresses) {
+    for (unsigned k = 0; k < a.count; ++k)
+      send_arp_from(node_, iface_, wire::Arp::gratuitous_request(a.mac, v), a.mac, Mac::broadcast());
+  }
+}
+
+void VrrpGroup::claim(const vrrp::ClaimAddresses& a) {
+  if (claimed_) release();
+  claimed_ = true;
+  accept_ = a.accept;
+  claimed_mac_ = a.mac;
+  for (Ipv4 v : cfg_.virtual_addresses) {
+    if (node_.add_address(iface_, v, 32, /*alias=*/true)) publish_alias(v, true, "vrrp master");
+  }
+  if (a.mac != node_.mac(iface_)) node_.device(iface_).accept_unicast(a.mac);
+}
+
+void VrrpGroup::release() {
+  claimed_ = false;
+  for (Ipv4 v : cfg_.virtual_addresses) {
+    if (node_.remove_address(iface_, v)) publish_alias(v, false, "vrrp release");
+  }
+  if (claimed_mac_ != node_.mac(iface_)) node_.device(iface_).stop_accepting(claimed_mac_);
+}
+
+void VrrpGroup::publish_alias(Ipv4 addr, bool added, const char* why) {
+  auto& trace = node_.sim().trace();
+  if (trace.wants<protocols::AliasChanged>())
+    trace.publish(protocols::AliasChanged{node_.sim().now(), node_.id(), iface_, addr, 32, added, why});
+}
+
+bool VrrpGroup::claims(Ipv4 addr) const {
+  return claimed_ && std::find(cfg_.virtual_addresses.begin(), cfg_.virtual_addresses.end(), addr) !=
+                         cfg_.virtual_addresses.end();
+}
+
+net::Host::ArpVerdict VrrpGroup::on_arp(IfIndex iface, const wire::Arp& arp) {
+  if (iface != iface_ || arp.op != wire::ArpOp::Request || !claims(arp.tpa))
+    return net::Host::ArpVerdict::Continue;
+  // RFC 5798 6.4.3: answer for the virtual addresses with the virtual router MAC. The stack
+  // would answer with the NIC's MAC, so this group answers and the stack only learns.
+  send_arp_from(node_, iface_, wire::Arp::reply(claimed_mac_, arp.tpa, arp.sha, arp.spa), claimed_mac_,
+                arp.sha);
+  return net::Host::ArpVerdict::NoReply;
+}
+
+}  // namespace nlb::nodes

@@ -1,0 +1,74 @@
+#pragma once
+// One VRRP virtual router on one interface of a node: the node glue of protocols::VrrpInstance
+// (RFC 5798 v3, RFC 3768 v2 timing, keepalived flavor). It carries out the machine's actions:
+//   SendAdvert          an IPv4 datagram, protocol 112, to 224.0.0.18 with TTL 255 (5.1.1),
+//                       from the virtual MAC (Rfc flavor, 7.3) or the interface's (keepalived)
+//   ClaimAddresses      the virtual addresses become /32 aliases of the interface (keepalived's
+//                       default for an address given without a mask); the NIC accepts the
+//                       virtual MAC; ARP requests for them are answered with it (6.4.3)
+//   ReleaseAddresses    the reverse (6.4.2: no ARP replies, frames to the vMAC dropped)
+//   SendGratuitousArps  `count` RFC 5227 announcements per address, from the action's MAC
+// and feeds the machine the adverts the node received (checked as 7.1 says by the Firewall)
+// and its timer. State changes and alias changes are published on the trace bus.
+
+#include <optional>
+
+#include "models/nodes/node.hpp"
+#include "models/protocols/vrrp.hpp"
+#include "models/wire/vrrp.hpp"
+
+namespace nlb::nodes {
+
+class VrrpGroup {
+ public:
+  // Fills cfg.interface_mac and cfg.primary_address from the interface when they are unset.
+  VrrpGroup(Node& node, IfIndex iface, protocols::VrrpConfig cfg,
+            wire::VrrpChecksumMode checksum = wire::VrrpChecksumMode::PseudoHeader);
+  VrrpGroup(const VrrpGroup&) = delete;
+  VrrpGroup& operator=(const VrrpGroup&) = delete;
+
+  // RFC 5798 6.4.1 Startup.
+  void start();
+  // Shutdown (graceful stop): a Master sends priority 0 and releases.
+  void stop();
+  // The node crashed: the machine and the claimed addresses are gone, without a word.
+  void reset();
+
+  // An advertisement for this VRID on this interface that passed RFC 5798 7.1's checks.
+  void on_advert(const protocols::VrrpAdvert& advert);
+  // An ARP packet received on the node (before its stack): NoReply when this group answered it.
+  net::Host::ArpVerdict on_arp(IfIndex iface, const wire::Arp& arp);
+  // The address is one of ours and we are Master: datagrams to it are accepted only with
+  // Accept_Mode (or as owner).
+  bool claims(wire::Ipv4 addr) const;
+  bool accepts_own_traffic() const { return accept_; }
+
+  IfIndex iface() const { return iface_; }
+  std::uint8_t vrid() const { return vrrp_->config().vrid; }
+  protocols::VrrpState state() const { return vrrp_->state(); }
+  const protocols::VrrpInstance& instance() const { return *vrrp_; }
+  const protocols::VrrpConfig& config() const { return cfg_; }
+  wire::VrrpChecksumMode checksum_mode() const { return checksum_; }
+
+ private:
+  using Actions = protocols::VrrpInstance::Actions;
+  void run(const Actions& actions);
+  void on_timer();
+  void send_advert(const protocols::vrrp::SendAdvert& a);
+  void send_garps(const protocols::vrrp::SendGratuitousArps& a);
+  void claim(const protocols::vrrp::ClaimAddresses& a);
+  void release();
+  void publish_alias(wire::Ipv4 addr, bool added, const char* why);
+
+  Node& node_;
+  IfIndex iface_;
+  protocols::VrrpConfig cfg_;
+  wire::VrrpChecksumMode checksum_;
+  std::optional<protocols::VrrpInstance> vrrp_;
+  RoleTimer timer_;
+  bool claimed_ = false;
+  bool accept_ = false;
+  wire::Mac claimed_mac_;
+};
+
+}  // namespace nlb::nodes
