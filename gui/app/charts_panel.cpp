@@ -92,7 +92,10 @@ QChartView* ChartsPanel::chart(const QString& title, const QString& unit, const 
     s->attachAxis(x);
     s->attachAxis(y);
   }
-  ymax *= 1.1;
+  y->setRange(0, ymax * 1.05);
+  y->applyNiceNumbers();
+  y->setLabelFormat("%g");
+  ymax = y->max();
   for (const FaultSpec& fault : faults) {
     double t = static_cast<double>(fault.at_ns) / 1e9;
     auto* s = new QLineSeries;
@@ -115,7 +118,6 @@ QChartView* ChartsPanel::chart(const QString& title, const QString& unit, const 
   cursor->attachAxis(y);
   hide_legend(c, cursor);
   x->setRange(0, tmax);
-  y->setRange(0, ymax);
   if (columns.empty()) c->setTitle(title + " (no metrics.csv)");
   auto* view = new QChartView(c);
   view->setRenderHint(QPainter::Antialiasing);
@@ -140,7 +142,7 @@ void ChartsPanel::set_run(const Metrics& m, const Report& report, const std::vec
   if (int total = m.column("active_connections"); total >= 0) active.insert(active.begin(), total);
   auto* grid = static_cast<QGridLayout*>(charts_->layout());
   views_.push_back(
-      chart("Active connections", "connections", m.rows() ? active : std::vector<int>{}, m, faults));
+      chart("Active connections", "count", m.rows() ? active : std::vector<int>{}, m, faults));
   views_.push_back(
       chart("Throughput", "Mbit/s", m.rows() ? cols({"throughput_mbps"}) : std::vector<int>{}, m, faults));
   views_.push_back(chart("Request latency", "ms",

@@ -163,7 +163,7 @@ void NodeInspector::fill_arp(const NodeTables& t) {
   const Node& n = m_->header().nodes[t.node];
   for (const ArpRow& a : t.arp) {
     const Interface* i = n.interface(a.iface);
-    bool fresh = t_ - a.since < 2'000'000'000;  // changed in the last 2 s: worth a look
+    bool fresh = t_ - a.since < 100'000'000;  // changed in the last 100 ms: worth a look
     set_row(arp_, r++,
             {i ? qs(i->name) : QString::number(a.iface), qs(ip_str(a.ip)),
              a.mac ? qs(mac_str(a.mac)) : "(none)", qs(a.state), since(a.since)},

@@ -195,10 +195,14 @@ class NodeItem : public QGraphicsItem {
   void paint_addresses(QPainter* p) {
     double y = kH / 2 + 4;
     for (const AddrLine& l : lines_) {
-      QFont f = small_font(7.5, l.alias);
+      QFont f = small_font(7.5, l.alias && !down_);
       f.setItalic(l.loopback);
+      // A crashed node holds nothing any more: its addresses are greyed, its aliases struck.
+      f.setStrikeOut(down_ && l.alias);
       p->setFont(f);
-      p->setPen(l.alias ? QColor(0xa0, 0x30, 0x00) : QColor(0x30, 0x30, 0x30));
+      p->setPen(down_     ? QColor(0x99, 0x99, 0x99)
+                : l.alias ? QColor(0xa0, 0x30, 0x00)
+                          : QColor(0x30, 0x30, 0x30));
       p->drawText(QRectF(-kW * 1.2, y, kW * 2.4, 12), Qt::AlignHCenter | Qt::AlignTop, l.text);
       y += 12;
     }
@@ -448,6 +452,9 @@ TopologyView::TopologyView(QWidget* parent) : QGraphicsView(parent) {
   setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
   setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
   setBackgroundBrush(QColor(0xfb, 0xfb, 0xf8));
+  // Pan by dragging the background, zoom with the wheel: no scroll bars on the canvas.
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 }
 
 TopologyView::~TopologyView() { clear_scene(); }
@@ -535,9 +542,12 @@ void TopologyView::update_wires() {
     Segment b = bus(h, layout_, static_cast<int>(l));
     lans_[l]->set_segment(qp(b.a), qp(b.b));
   }
-  QRectF r = scene_.itemsBoundingRect();
+  // The topology's extent: nodes and LANs only (the frame layer and marks follow it).
+  QRectF r;
+  for (NodeItem* n : nodes_) r |= n->sceneBoundingRect();
+  for (LanItem* l : lans_) r |= l->sceneBoundingRect();
   if (flow_) flow_->set_bounds(r.adjusted(-300, -300, 300, 300));
-  scene_.setSceneRect(r.adjusted(-80, -80, 80, 80));
+  scene_.setSceneRect(r.adjusted(-40, -40, 40, 40));
 }
 
 namespace {
@@ -659,10 +669,16 @@ void TopologyView::set_fault_injection(bool enabled, const QString& why_not) {
 
 void TopologyView::fit_all() {
   if (scene_.items().isEmpty()) return;
-  // Room below the topology for the trail caption drawn over the view's bottom-left.
+  // The topology goes between the legend (top) and the trail caption (bottom-left).
+  constexpr double kLegend = 26, kCaption = 6 * 16 + 26;
   QRectF r = scene_.sceneRect();
-  fitInView(r.adjusted(0, 0, 0, r.height() * 0.3), Qt::KeepAspectRatio);
-  centerOn(r.center().x(), r.center().y() + r.height() * 0.15);
+  double w = viewport()->width(), h = viewport()->height() - kLegend - kCaption;
+  if (w <= 0 || h <= 0 || r.isEmpty()) return;
+  double s = std::min(w / r.width(), h / r.height());
+  // A canvas larger than the topology, so it can be placed anywhere in the view and panned.
+  setSceneRect(r.adjusted(-r.width(), -r.height(), r.width(), r.height()));
+  setTransform(QTransform::fromScale(s, s));
+  centerOn(r.center().x(), r.center().y() + (kCaption - kLegend) / 2 / s);
 }
 
 void TopologyView::reset_layout() {
@@ -722,6 +738,8 @@ void TopologyView::contextMenuEvent(QContextMenuEvent* e) {
     menu.addSeparator();
     add_fault("Crash " + name + " at " + at + " and re-run", n->node(), -1, "crash");
     add_fault("Recover " + name + " at " + at + " and re-run", n->node(), -1, "recover");
+    add_fault("Stop " + name + " gracefully at " + at + " and re-run", n->node(), -1, "graceful-stop");
+    add_fault("Start " + name + " at " + at + " and re-run", n->node(), -1, "start");
   } else if (auto* l = dynamic_cast<LanItem*>(item)) {
     QString name = QString::fromStdString(model_->header().lans[l->lan()].name);
     add_fault("Take " + name + " down at " + at + " and re-run", -1, l->lan(), "link-down");

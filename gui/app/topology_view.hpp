@@ -41,7 +41,8 @@ class TopologyView : public QGraphicsView {
 
  signals:
   void node_clicked(int node);
-  // action: "crash", "recover" (node >= 0) or "link-down", "link-up" (lan >= 0)
+  // action: "crash", "recover", "graceful-stop", "start" (node >= 0) or "link-down",
+  // "link-up" (lan >= 0): the scenario format's timeline actions.
   void fault_requested(int node, int lan, const QString& action);
 
  protected:
