@@ -1,0 +1,174 @@
+#include "sim/realtime_pacer.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace nlb::sim {
+
+namespace {
+
+// Past this, a distance between an event and the anchor is clamped (about 11.5 days): with a
+// speed factor of at most 1000 the scaled value still fits in 64 bits.
+constexpr std::int64_t kMaxSpan = 1'000'000'000'000'000;
+
+// v * mul / div without overflowing for |v| <= kMaxSpan and mul, div <= 1000.
+std::int64_t scale(std::int64_t v, std::int64_t mul, std::int64_t div) {
+  v = std::clamp(v, -kMaxSpan, kMaxSpan);
+  return v / div * mul + v % div * mul / div;
+}
+
+}  // namespace
+
+RealtimePacer::RealtimePacer(Simulation& sim, const RealtimeConfig& cfg) : sim_(sim), cfg_(cfg) {
+  assert(cfg_.speed_num >= 1 && cfg_.speed_num <= 1000 && cfg_.speed_den >= 1 && cfg_.speed_den <= 1000);
+  assert(cfg_.inbox_slots > 0 && cfg_.inbox_slots < UINT32_MAX && cfg_.slot_bytes > 0);
+  slots_.resize(cfg_.inbox_slots);
+  storage_.resize(cfg_.inbox_slots * cfg_.slot_bytes);
+  free_.reserve(cfg_.inbox_slots);
+  posted_.reserve(cfg_.inbox_slots);
+  draining_.reserve(cfg_.inbox_slots);
+  // Handed out from the back: slot 0 first.
+  for (std::size_t i = cfg_.inbox_slots; i-- > 0;) free_.push_back(static_cast<std::uint32_t>(i));
+  sim_.set_pacer(this);
+}
+
+RealtimePacer::~RealtimePacer() {
+  sim_.set_pacer(nullptr);
+  // Injected events capture `this`: none may outlive the pacer.
+  for (Slot& s : slots_) sim_.cancel(s.event);
+}
+
+void RealtimePacer::start() {
+  anchor_wall_ = Clock::now();
+  anchor_sim_ = sim_.now();
+  started_ = true;
+}
+
+void RealtimePacer::run_until(Time end) {
+  if (!started_) start();
+  // A do-nothing event at `end` keeps the queue from running empty, so the loop waits in
+  // before_event (for the wall clock or a post) instead of returning.
+  EventId horizon = sim_.schedule_at(end, [] {});
+  sim_.run_until(end);
+  sim_.cancel(horizon);
+}
+
+bool RealtimePacer::post(InboxSink& sink, std::span<const std::byte> bytes) {
+  if (bytes.size() > cfg_.slot_bytes) {
+    too_big_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  const Clock::time_point arrived = Clock::now();
+  std::lock_guard lock(mutex_);
+  if (free_.empty()) {
+    inbox_full_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  std::uint32_t i = free_.back();
+  free_.pop_back();
+  Slot& s = slots_[i];
+  s.sink = &sink;
+  s.len = static_cast<std::uint32_t>(bytes.size());
+  s.arrived = arrived;
+  if (!bytes.empty()) std::memcpy(slot_data(i), bytes.data(), bytes.size());
+  posted_.push_back(i);
+  has_posts_.store(true, std::memory_order_release);
+  if (sleeping_) wake_.notify_one();
+  return true;
+}
+
+void RealtimePacer::request_stop() {
+  stop_.store(true, std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  wake_.notify_one();
+}
+
+void RealtimePacer::forget(const InboxSink& sink) {
+  std::lock_guard lock(mutex_);
+  for (Slot& s : slots_) {
+    if (s.sink == &sink) s.sink = nullptr;
+  }
+}
+
+RealtimeStats RealtimePacer::stats() const {
+  RealtimeStats s = stats_;
+  s.inbox_full = inbox_full_.load(std::memory_order_relaxed);
+  s.too_big = too_big_.load(std::memory_order_relaxed);
+  return s;
+}
+
+Time RealtimePacer::sim_at(Clock::time_point wall) const {
+  auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - anchor_wall_).count();
+  return anchor_sim_ + Time::ns(scale(d, cfg_.speed_num, cfg_.speed_den));
+}
+
+RealtimePacer::Clock::time_point RealtimePacer::wall_at(Time t) const {
+  std::int64_t d = scale((t - anchor_sim_).nanos(), cfg_.speed_den, cfg_.speed_num);
+  return anchor_wall_ + std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(d));
+}
+
+Time RealtimePacer::inject() {
+  {
+    std::lock_guard lock(mutex_);
+    draining_.swap(posted_);
+    has_posts_.store(false, std::memory_order_relaxed);
+  }
+  Time earliest = Time::max();
+  for (std::uint32_t i : draining_) {
+    // At the simulated time of its arrival, but never in the simulation's past: if the loop
+    // is behind, the message waits its turn after what is already due.
+    Time at = std::max(sim_.now(), sim_at(slots_[i].arrived));
+    slots_[i].event = sim_.schedule_at(at, [this, i] { deliver(i); });
+    earliest = std::min(earliest, at);
+  }
+  draining_.clear();
+  return earliest;
+}
+
+void RealtimePacer::deliver(std::uint32_t i) {
+  Slot& s = slots_[i];
+  s.event = {};
+  ++stats_.injected;
+  if (s.sink) s.sink->on_inbox({slot_data(i), s.len});
+  std::lock_guard lock(mutex_);
+  s.sink = nullptr;
+  free_.push_back(i);
+}
+
+bool RealtimePacer::record_lag(Clock::duration lag) {
+  Time t = Time::ns(std::chrono::duration_cast<std::chrono::nanoseconds>(lag).count());
+  ++stats_.events;
+  stats_.total_lag += t;
+  stats_.max_lag = std::max(stats_.max_lag, t);
+  if (t > cfg_.late_threshold) ++stats_.late;
+  if (t > cfg_.hard_limit) {
+    stats_.hard_limit_hit = true;
+    return false;
+  }
+  return true;
+}
+
+bool RealtimePacer::before_event(Time next) {
+  if (!started_) start();
+  for (;;) {
+    if (stop_requested()) return false;
+    // An injected message earlier than `next` runs first: the queue's order decides.
+    if (has_posts_.load(std::memory_order_acquire)) next = std::min(next, inject());
+    const Clock::time_point due = wall_at(next);
+    const Clock::time_point now = Clock::now();
+    if (now >= due) return record_lag(now - due);
+
+    std::unique_lock lock(mutex_);
+    // Checked again under the lock: a post or a stop that came after the checks above has
+    // either set these already or will see sleeping_ and notify.
+    if (!posted_.empty() || stop_requested()) continue;
+    sleeping_ = true;
+    ++stats_.sleeps;
+    wake_.wait_until(lock, due);
+    sleeping_ = false;
+    if (Clock::now() < due) ++stats_.wakeups;
+  }
+}
+
+}  // namespace nlb::sim
