@@ -45,7 +45,6 @@ struct Site {
   HttpClient client;
 };
 
-
 }  // namespace
 
 TEST_CASE("an HTTP request and its response cross TCP with real heads and a virtual body") {
