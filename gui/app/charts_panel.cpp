@@ -141,8 +141,7 @@ void ChartsPanel::set_run(const Metrics& m, const Report& report, const std::vec
   std::vector<int> active = m.active_per_server();
   if (int total = m.column("active_connections"); total >= 0) active.insert(active.begin(), total);
   auto* grid = static_cast<QGridLayout*>(charts_->layout());
-  views_.push_back(
-      chart("Active connections", "count", m.rows() ? active : std::vector<int>{}, m, faults));
+  views_.push_back(chart("Active connections", "count", m.rows() ? active : std::vector<int>{}, m, faults));
   views_.push_back(
       chart("Throughput", "Mbit/s", m.rows() ? cols({"throughput_mbps"}) : std::vector<int>{}, m, faults));
   views_.push_back(chart("Request latency", "ms",

@@ -1,12 +1,10 @@
 #pragma once
-// Layer-by-layer decoding of a traced frame for the inspector: Ethernet, ARP or IPv4, then
-// ICMP, TCP, UDP or VRRP, then the payload, each field with its value and byte range so the
-// hex view can highlight it. Never throws and never reads past the bytes it is given; a
-// layer that does not parse carries the reason and the decoding stops there.
-//
-// Ethernet, ARP and IPv4 go through models/wire (views, parse, field tables). ICMP, UDP, TCP
-// and VRRP are read here from their RFC layouts until models/wire's decode_frame() lands
-// (see docs/gui.md).
+// Layer-by-layer decoding of a traced frame for the inspector, each field with its value and
+// byte range so the hex view can highlight it. models/wire's decode_frame() does the work
+// (Ethernet, ARP, IPv4, ICMP, UDP, TCP, VRRP); the GUI adds a one-line summary per layer and
+// two layers wire leaves as payload: the balancer pair's heartbeat / connection sync (UDP
+// 8849, models/wire/ha.hpp) and HTTP's first line. Never throws, never reads past the bytes;
+// a layer that does not parse carries the reason and the decoding stops there.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +32,8 @@ struct Layer {
 };
 
 std::vector<Layer> decode_frame(FrameBytes bytes, std::uint32_t virtual_len);
+// models/wire's one-line description ("TCP 198.51.100.7:40000 > 203.0.113.10:80 [S] ...").
+std::string describe(FrameBytes bytes, std::uint32_t virtual_len);
 
 // The IPv4 addresses and transport ports of a frame, for the connection filter. ARP frames
 // give their sender and target protocol addresses with port 0.

@@ -11,10 +11,13 @@
 #include <vector>
 
 #include "models/wire/arp.hpp"
+#include "models/wire/describe.hpp"
 #include "models/wire/ethernet.hpp"
+#include "models/wire/ha.hpp"
 #include "models/wire/ipv4.hpp"
 #include "models/wire/tcp.hpp"
 #include "models/wire/udp.hpp"
+#include "models/wire/vrrp.hpp"
 
 namespace nlb::gui::synth {
 
@@ -30,7 +33,6 @@ constexpr std::int64_t kWanDelay = 10 * kMs;  // the Internet node's one-way del
 constexpr std::int64_t kHop = 5 * kUs;        // a node's forwarding time
 constexpr std::int64_t kHeartbeatEvery = 500 * kMs;
 constexpr std::int64_t kHeartbeatTimeout = 2 * kS;  // REFERENCE.md: ND fails over after 2 s
-constexpr std::uint16_t kHeartbeatPort = 7001, kSyncPort = 7002;
 
 enum : int { Client1, Client2, Inet, Fw1, Fw2, Lb1, Lb2, Srv1, Srv2, Srv3, kNodeCount };
 enum : int { ClientLan, Outside, Access, ServerLan };
@@ -168,7 +170,7 @@ Buf tcp_bytes(const Segment& s) {
   return b;
 }
 
-Buf udp_bytes(w::Ipv4 src, w::Ipv4 dst, std::uint16_t port, const std::string& data) {
+Buf udp_bytes(w::Ipv4 src, w::Ipv4 dst, std::uint16_t port, const Buf& data) {
   w::UdpHeader h;
   h.src_port = port;
   h.dst_port = port;
@@ -180,21 +182,30 @@ Buf udp_bytes(w::Ipv4 src, w::Ipv4 dst, std::uint16_t port, const std::string& d
 }
 
 // RFC 5798 5.1 advertisement, checksum over the IPv4 pseudo-header (keepalived's default).
-// Built here until models/wire's VRRP type is committed.
 Buf vrrp_bytes(w::Ipv4 src, std::uint8_t vrid, std::uint8_t prio, w::Ipv4 vip) {
-  Buf b(12, 0);
-  b[0] = 0x31;  // version 3, type 1 (advertisement)
-  b[1] = vrid;
-  b[2] = prio;
-  b[3] = 1;
-  b[4] = 0;
-  b[5] = 100;  // 100 centiseconds
-  w::put32(span_at(b, 0), 8, vip.value());
-  w::Bytes all(reinterpret_cast<const std::byte*>(b.data()), b.size());
-  std::uint32_t sum = w::pseudo_header_sum(src, w::Ipv4(224, 0, 0, 18), w::IpProto::Vrrp, 12);
-  w::put16(span_at(b, 0), 6, w::fold(w::ones_sum(all, sum)));
+  w::Vrrp v;
+  v.vrid = vrid;
+  v.priority = prio;
+  v.addresses.push_back(vip);
+  Buf b(v.wire_len());
+  v.emit(span_at(b, 0), src, w::vrrp::kMulticastGroup);
   return b;
 }
+
+// The balancer pair's messages (models/wire/ha.hpp).
+Buf ha_bytes(const w::HaHeartbeat& h) {
+  Buf b(h.wire_len());
+  h.emit(span_at(b, 0));
+  return b;
+}
+
+Buf ha_bytes(const w::HaSync& s) {
+  Buf b(s.wire_len());
+  s.emit(span_at(b, 0));
+  return b;
+}
+
+w::Bytes view(const Buf& b) { return {reinterpret_cast<const std::byte*>(b.data()), b.size()}; }
 
 std::string hex_of(const Buf& b) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -207,16 +218,6 @@ std::string hex_of(const Buf& b) {
   return s;
 }
 
-std::string flags_text(std::uint8_t f) {
-  std::string s;
-  if (f & w::TcpFlags::kSyn) s += "S";
-  if (f & w::TcpFlags::kFin) s += "F";
-  if (f & w::TcpFlags::kRst) s += "R";
-  if (f & w::TcpFlags::kPsh) s += "P";
-  if (f & w::TcpFlags::kAck) s += ".";
-  return s;
-}
-
 struct Wire {
   Buf bytes;
   std::uint32_t vlen = 0;
@@ -224,7 +225,16 @@ struct Wire {
   std::string summary;
 };
 
-Wire tcp_wire(w::Mac dst, w::Mac src, std::uint8_t ttl, const Segment& s, const char* kind) {
+// A frame as the runner traces it: models/wire's kind and one-line description. The balancer
+// pair's messages are UDP to wire; their kind comes from the HA message type.
+Wire wire_of(Buf bytes, std::uint32_t vlen = 0, const char* kind = nullptr) {
+  Wire f{std::move(bytes), vlen, kind, {}};
+  if (!f.kind) f.kind = w::frame_kind(view(f.bytes), vlen);
+  f.summary = w::describe_frame(view(f.bytes), vlen);
+  return f;
+}
+
+Wire tcp_wire(w::Mac dst, w::Mac src, std::uint8_t ttl, const Segment& s) {
   w::Ipv4Header ip;
   ip.protocol = w::IpProto::Tcp;
   ip.src = s.src;
@@ -232,11 +242,7 @@ Wire tcp_wire(w::Mac dst, w::Mac src, std::uint8_t ttl, const Segment& s, const 
   ip.ttl = ttl;
   ip.dont_fragment = true;
   ip.ident = static_cast<std::uint16_t>(s.sport ^ s.seq);
-  std::string sum = s.src.str() + ":" + std::to_string(s.sport) + " > " + s.dst.str() + ":" +
-                    std::to_string(s.dport) + " [" + flags_text(s.flags) + "]";
-  if (!s.data.empty()) sum += " " + s.data.substr(0, s.data.find("\r\n"));
-  if (s.vlen) sum += " (+" + std::to_string(s.vlen) + " bytes)";
-  return {ip_frame(dst, src, ip, tcp_bytes(s), s.vlen), s.vlen, kind, sum};
+  return wire_of(ip_frame(dst, src, ip, tcp_bytes(s), s.vlen), s.vlen);
 }
 
 // ---- the event writer ----
@@ -289,16 +295,16 @@ class Generator {
   w::Mac fw1_nlbs(std::int64_t t) const;      // fw1's ARP entry for the NLBS address at t
   void mark(std::uint64_t seq, std::int64_t Landmarks::*slot);
   bool balancer_up(int b, std::int64_t t) const;
-  Wire arp_wire(w::Mac dst, w::Mac src, const w::Arp& a, const char* kind);
+  Wire arp_wire(w::Mac dst, w::Mac src, const w::Arp& a);
 
   // One segment client -> server through Internet, fw1, the balancer holding fw1's ARP
   // entry, and the server; returns the arrival time at the server, or nothing if dropped.
-  std::optional<std::int64_t> to_server(std::int64_t t, Conn& c, const Segment& s, const char* kind);
+  std::optional<std::int64_t> to_server(std::int64_t t, Conn& c, const Segment& s);
   // One segment server -> client directly via the firewalls (the seed's direct return).
-  std::int64_t to_client(std::int64_t t, const Conn& c, const Segment& s, const char* kind);
+  std::int64_t to_client(std::int64_t t, const Conn& c, const Segment& s);
   std::int64_t resolve_nlbs(std::int64_t t);  // fw1's ARP for the NLBS address, if missing
   // A segment with retransmission (RFC 6298: 1 s, doubling) until it reaches the server.
-  std::optional<std::int64_t> deliver(std::int64_t t, Conn& c, const Segment& s, const char* kind);
+  std::optional<std::int64_t> deliver(std::int64_t t, Conn& c, const Segment& s);
   void connection(std::int64_t t, int client, int server_hint);
   int choose_server();
 
@@ -421,12 +427,7 @@ int Generator::active_balancer(std::int64_t t) const {
   return t >= takeover_at_ ? Lb2 : -1;
 }
 
-Wire Generator::arp_wire(w::Mac dst, w::Mac src, const w::Arp& a, const char* kind) {
-  std::string sum = a.is_gratuitous()           ? "ARP announce " + a.spa.str() + " is-at " + a.sha.str()
-                    : a.op == w::ArpOp::Request ? "ARP who-has " + a.tpa.str() + " tell " + a.spa.str()
-                                                : "ARP " + a.spa.str() + " is-at " + a.sha.str();
-  return {arp_frame(dst, src, a), 0, kind, sum};
-}
+Wire Generator::arp_wire(w::Mac dst, w::Mac src, const w::Arp& a) { return wire_of(arp_frame(dst, src, a)); }
 
 void Generator::startup() {
   // RFC 5798 6.4.1: the highest priority router becomes master, adds the addresses, and
@@ -442,7 +443,7 @@ void Generator::startup() {
     state(t, Fw2, m, "initialize", "backup", "priority 100");
     addr(t, Fw1, g.nic, "add", g.vip, 24);
     hop(t + kHop, Fw1, g.nic,
-        arp_wire(w::Mac::broadcast(), vmac(g.vrid), w::Arp::gratuitous_request(vmac(g.vrid), g.vip), "garp"),
+        arp_wire(w::Mac::broadcast(), vmac(g.vrid), w::Arp::gratuitous_request(vmac(g.vrid), g.vip)),
         {{Fw2, g.nic}});
   }
   // Seed, "Initial and active states": the primary defines the NLBS address as an alias and
@@ -450,8 +451,7 @@ void Generator::startup() {
   state(2 * kMs, Lb1, "ha", "initial", "active", "primary, peer not active");
   addr(2 * kMs, Lb1, 0, "add", kNlbs, 24);
   hop(2 * kMs + kHop, Lb1, 0,
-      arp_wire(w::Mac::broadcast(), mac_of(Lb1, 0), w::Arp::gratuitous_request(mac_of(Lb1, 0), kNlbs),
-               "garp"),
+      arp_wire(w::Mac::broadcast(), mac_of(Lb1, 0), w::Arp::gratuitous_request(mac_of(Lb1, 0), kNlbs)),
       {{Fw1, 1}, {Fw2, 1}, {Lb2, 0}});
   state(2 * kMs + 50 * kUs, Lb2, "ha", "initial", "standby", "peer active");
   for (int s : {Srv1, Srv2, Srv3}) {
@@ -487,8 +487,7 @@ void Generator::vrrp_adverts() {
       ip.src = nodes_[Fw1].nics[nic].ip;
       ip.dst = w::Ipv4(224, 0, 0, 18);
       Buf v = vrrp_bytes(ip.src, static_cast<std::uint8_t>(g), 200, vip);
-      Wire f{ip_frame(w::Mac({0x01, 0x00, 0x5e, 0x00, 0x00, 0x12}), vmac(g), ip, v, 0), 0, "vrrp",
-             "VRRPv3 advert vrid " + std::to_string(g) + " prio 200 " + vip.str()};
+      Wire f = wire_of(ip_frame(w::Mac({0x01, 0x00, 0x5e, 0x00, 0x00, 0x12}), vmac(g), ip, v, 0));
       hop(t + 300 * kUs + g * 10 * kUs, Fw1, nic, f, {{Fw2, nic}});
     }
   }
@@ -504,10 +503,16 @@ void Generator::heartbeats() {
       ip.protocol = w::IpProto::Udp;
       ip.src = nodes_[b].nics[1].ip;
       ip.dst = nodes_[peer].nics[1].ip;
-      std::string state = b == active_balancer(t) ? "active" : "standby";
-      Wire f{ip_frame(mac_of(peer, 1), mac_of(b, 1), ip,
-                      udp_bytes(ip.src, ip.dst, kHeartbeatPort, "NLBHB " + state), 0),
-             0, "heartbeat", "heartbeat " + nodes_[b].name + " -> " + nodes_[peer].name + " (" + state + ")"};
+      w::HaHeartbeat hb;
+      hb.state = b == active_balancer(t) ? w::HaState::Active : w::HaState::Standby;
+      hb.role = b == Lb1 ? w::HaRole::Primary : w::HaRole::Backup;
+      hb.priority = b == Lb1 ? 200 : 100;
+      hb.sync = w::HaSyncStatus::Synchronized;
+      hb.hears_peer = balancer_up(peer, t);
+      hb.sequence = static_cast<std::uint32_t>(t / kHeartbeatEvery);
+      Wire f = wire_of(ip_frame(mac_of(peer, 1), mac_of(b, 1), ip,
+                                udp_bytes(ip.src, ip.dst, w::ha::kUdpPort, ha_bytes(hb)), 0),
+                       0, "heartbeat");
       hop(t + (b == Lb1 ? 0 : 100 * kUs), b, 1, f, {{peer, 1}});
     }
   }
@@ -521,10 +526,10 @@ void Generator::failover() {
   // Seed, "Switch from a Network Load Balancer to an other": define the alias, broadcast an
   // ARP request with its own MAC and the NLBS address.
   addr(takeover_at_ + 10 * kUs, Lb2, 0, "add", kNlbs, 24);
-  std::uint64_t s = hop(garp_at_, Lb2, 0,
-                        arp_wire(w::Mac::broadcast(), mac_of(Lb2, 0),
-                                 w::Arp::gratuitous_request(mac_of(Lb2, 0), kNlbs), "garp"),
-                        {{Fw1, 1}, {Fw2, 1}});
+  std::uint64_t s =
+      hop(garp_at_, Lb2, 0,
+          arp_wire(w::Mac::broadcast(), mac_of(Lb2, 0), w::Arp::gratuitous_request(mac_of(Lb2, 0), kNlbs)),
+          {{Fw1, 1}, {Fw2, 1}});
   mark(s, &Landmarks::gratuitous_arp);
   // RFC 826 merge: fw1 has an entry for 10.1.0.100, so the announcement updates it; fw2 has
   // none and learns nothing.
@@ -553,14 +558,14 @@ std::int64_t Generator::resolve_nlbs(std::int64_t t) {
   arp(t, Fw1, 1, kNlbs, "add", std::nullopt, std::nullopt, "incomplete");
   std::uint64_t s = hop(t, Fw1, 1,
                         arp_wire(w::Mac::broadcast(), mac_of(Fw1, 1),
-                                 w::Arp::request(mac_of(Fw1, 1), nodes_[Fw1].nics[1].ip, kNlbs), "arp"),
+                                 w::Arp::request(mac_of(Fw1, 1), nodes_[Fw1].nics[1].ip, kNlbs)),
                         {{Fw2, 1}, {Lb1, 0}, {Lb2, 0}});
   mark(s, &Landmarks::first_arp_request);
   int b = active_balancer(t);
   std::int64_t r = t + kLanDelay + kHop;
   s = hop(r, b, 0,
           arp_wire(mac_of(Fw1, 1), mac_of(b, 0),
-                   w::Arp::reply(mac_of(b, 0), kNlbs, mac_of(Fw1, 1), nodes_[Fw1].nics[1].ip), "arp"),
+                   w::Arp::reply(mac_of(b, 0), kNlbs, mac_of(Fw1, 1), nodes_[Fw1].nics[1].ip)),
           {{Fw1, 1}});
   mark(s, &Landmarks::first_arp_reply);
   arp(r + kLanDelay, Fw1, 1, kNlbs, "update", mac_of(b, 0), std::nullopt, "reachable");
@@ -573,17 +578,16 @@ int Generator::choose_server() {
   return s;
 }
 
-std::optional<std::int64_t> Generator::to_server(std::int64_t t, Conn& c, const Segment& s,
-                                                 const char* kind) {
-  Wire f = tcp_wire(mac_of(Inet, 0), mac_of(c.client, 0), 64, s, kind);
+std::optional<std::int64_t> Generator::to_server(std::int64_t t, Conn& c, const Segment& s) {
+  Wire f = tcp_wire(mac_of(Inet, 0), mac_of(c.client, 0), 64, s);
   hop(t, c.client, 0, f, {{Inet, 0}});
   t += kLanDelay + kWanDelay;
-  hop(t, Inet, 1, tcp_wire(vmac(1), mac_of(Inet, 1), 63, s, kind), {{Fw1, 0}});
+  hop(t, Inet, 1, tcp_wire(vmac(1), mac_of(Inet, 1), 63, s), {{Fw1, 0}});
   t = resolve_nlbs(t + kLanDelay + kHop);
   // fw1 sends to whatever MAC its ARP table holds for the NLBS address.
   w::Mac next = fw1_nlbs(t);
   int b = next == mac_of(Lb1, 0) ? Lb1 : Lb2;
-  hop(t, Fw1, 1, tcp_wire(next, mac_of(Fw1, 1), 62, s, kind), {{b, 0}});
+  hop(t, Fw1, 1, tcp_wire(next, mac_of(Fw1, 1), 62, s), {{b, 0}});
   t += kLanDelay;
   if (!balancer_up(b, t) || active_balancer(t) != b) {
     if (first_drop_ < 0) first_drop_ = t;
@@ -602,10 +606,13 @@ std::optional<std::int64_t> Generator::to_server(std::int64_t t, Conn& c, const 
       ip.protocol = w::IpProto::Udp;
       ip.src = nodes_[b].nics[1].ip;
       ip.dst = nodes_[peer].nics[1].ip;
-      std::string text = "NLBSYNC " + nodes_[c.client].nics[0].ip.str() + ":" + std::to_string(c.port) + " " +
-                         nodes_[c.server].name;
-      Wire sync{ip_frame(mac_of(peer, 1), mac_of(b, 1), ip, udp_bytes(ip.src, ip.dst, kSyncPort, text), 0), 0,
-                "sync", "sync " + nodes_[b].name + " -> " + nodes_[peer].name + ": add " + text.substr(8)};
+      w::HaSync batch;
+      batch.sequence = static_cast<std::uint32_t>(conns_.size());
+      batch.entries.push_back({w::ha::kProtoTcp, w::ConnState::SynRecv, nodes_[c.client].nics[0].ip, c.port,
+                               kCluster, 80, nodes_[c.server].nics[0].ip, 0});
+      Wire sync = wire_of(ip_frame(mac_of(peer, 1), mac_of(b, 1), ip,
+                                   udp_bytes(ip.src, ip.dst, w::ha::kUdpPort, ha_bytes(batch)), 0),
+                          0, "sync");
       hop(t + 2 * kHop, b, 1, sync, {{peer, 1}});
       lb_conns_[peer == Lb1 ? 0 : 1][key] = c.server;
       conn(t + 2 * kHop + kLanDelay, peer, "sync", c);
@@ -614,26 +621,26 @@ std::optional<std::int64_t> Generator::to_server(std::int64_t t, Conn& c, const 
   // Seed, DATA FLOWS: replace the destination MAC with the selected server's and send the
   // datagram on the server subnet; the IP header is untouched (same TTL, same checksum).
   int srv = table[key];
-  std::uint64_t rs = hop(t + kHop, b, 1, tcp_wire(mac_of(srv, 0), mac_of(b, 1), 62, s, kind), {{srv, 0}});
+  std::uint64_t rs = hop(t + kHop, b, 1, tcp_wire(mac_of(srv, 0), mac_of(b, 1), 62, s), {{srv, 0}});
   if (s.flags & w::TcpFlags::kSyn) mark(rs, &Landmarks::first_rewritten_syn);
   return t + kHop + kLanDelay;
 }
 
-std::int64_t Generator::to_client(std::int64_t t, const Conn& c, const Segment& s, const char* kind) {
+std::int64_t Generator::to_client(std::int64_t t, const Conn& c, const Segment& s) {
   // Seed: the server "sends back a reply to the Internet Firewall using the VRRP IP address".
-  std::uint64_t sa = hop(t, c.server, 0, tcp_wire(vmac(3), mac_of(c.server, 0), 64, s, kind), {{Fw1, 2}});
+  std::uint64_t sa = hop(t, c.server, 0, tcp_wire(vmac(3), mac_of(c.server, 0), 64, s), {{Fw1, 2}});
   if (s.flags == (w::TcpFlags::kSyn | w::TcpFlags::kAck)) mark(sa, &Landmarks::first_syn_ack);
   t += kLanDelay + kHop;
-  hop(t, Fw1, 0, tcp_wire(mac_of(Inet, 1), mac_of(Fw1, 0), 63, s, kind), {{Inet, 1}});
+  hop(t, Fw1, 0, tcp_wire(mac_of(Inet, 1), mac_of(Fw1, 0), 63, s), {{Inet, 1}});
   t += kLanDelay + kWanDelay;
-  hop(t, Inet, 0, tcp_wire(mac_of(c.client, 0), mac_of(Inet, 0), 62, s, kind), {{c.client, 0}});
+  hop(t, Inet, 0, tcp_wire(mac_of(c.client, 0), mac_of(Inet, 0), 62, s), {{c.client, 0}});
   return t + kLanDelay;
 }
 
-std::optional<std::int64_t> Generator::deliver(std::int64_t t, Conn& c, const Segment& s, const char* kind) {
+std::optional<std::int64_t> Generator::deliver(std::int64_t t, Conn& c, const Segment& s) {
   std::int64_t rto = 1 * kS;
   for (int attempt = 0; attempt < 6; ++attempt, t += rto, rto *= 2)
-    if (auto at = to_server(t, c, s, kind)) return at;
+    if (auto at = to_server(t, c, s)) return at;
   return std::nullopt;
 }
 
@@ -660,27 +667,27 @@ void Generator::connection(std::int64_t t, int client, int server) {
   };
   constexpr std::uint8_t S = w::TcpFlags::kSyn, A = w::TcpFlags::kAck, P = w::TcpFlags::kPsh,
                          F = w::TcpFlags::kFin;
-  auto at = deliver(t, c, seg(true, S), "tcp");
+  auto at = deliver(t, c, seg(true, S));
   if (!at) return conns_.push_back(c);
   ++cs;
-  std::int64_t back = to_client(*at + 50 * kUs, c, seg(false, S | A), "tcp");
+  std::int64_t back = to_client(*at + 50 * kUs, c, seg(false, S | A));
   ++ss;
   std::string get = "GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n\r\n";
-  auto req_at = deliver(back + 20 * kUs, c, seg(true, P | A, get), "http-request");
+  auto req_at = deliver(back + 20 * kUs, c, seg(true, P | A, get));
   if (!req_at) return conns_.push_back(c);
   cs += static_cast<std::uint32_t>(get.size());
   std::int64_t service = 100 * kMs + (c.port % 7) * 60 * kMs;
   std::string head = "HTTP/1.1 200 OK\r\nContent-Length: 1200\r\n\r\n";
-  std::int64_t resp_at = to_client(*req_at + service, c, seg(false, P | A, head, 1200), "http-response");
+  std::int64_t resp_at = to_client(*req_at + service, c, seg(false, P | A, head, 1200));
   ss += static_cast<std::uint32_t>(head.size() + 1200);
   c.latency = resp_at - c.open;
   c.bytes = head.size() + 1200;
   c.ok = true;
   emit(resp_at, "request",
        {{"node", client}, {"outcome", "ok"}, {"latency_ns", c.latency}, {"server", nodes_[c.server].name}});
-  auto fin_at = deliver(resp_at + 20 * kUs, c, seg(true, F | A), "tcp");
+  auto fin_at = deliver(resp_at + 20 * kUs, c, seg(true, F | A));
   ++cs;
-  std::int64_t end = fin_at ? to_client(*fin_at + 30 * kUs, c, seg(false, F | A), "tcp") : resp_at + 10 * kS;
+  std::int64_t end = fin_at ? to_client(*fin_at + 30 * kUs, c, seg(false, F | A)) : resp_at + 10 * kS;
   c.close = end;
   emit(end, "conn",
        {{"node", client},

@@ -308,10 +308,13 @@ class TraceModelTest : public QObject {
     QCOMPARE(h.nodes[rewritten.node].name, std::string("lb1"));
     auto layers = decode_frame(m.frame_bytes(rewritten), m.frame(rewritten).vlen);
     QCOMPARE(layers.size(), std::size_t{3});
-    QCOMPARE(field(layers[0], "Destination"), mac_str(h.nodes[h.node_by_name("srv2")].interfaces[0].mac));
-    QCOMPARE(field(*layer(layers, "IPv4"), "Destination"), std::string("203.0.113.10"));
-    QVERIFY(field(*layer(layers, "IPv4"), "Header checksum").ends_with("(correct)"));
-    QCOMPARE(field(*layer(layers, "TCP"), "Flags"), std::string("SYN"));
+    QCOMPARE(field(layers[0], "dst"), mac_str(h.nodes[h.node_by_name("srv2")].interfaces[0].mac));
+    QCOMPARE(field(*layer(layers, "IPv4"), "dst"), std::string("203.0.113.10"));
+    QVERIFY(field(*layer(layers, "IPv4"), "checksum").ends_with("(correct)"));
+    QCOMPARE(field(*layer(layers, "TCP"), "flags"), std::string("0x02 [S]"));
+    QCOMPARE(layer(layers, "TCP")->summary, std::string("40000 > 80 [S] seq 1000"));
+    QCOMPARE(layers[0].offset, std::uint32_t{0});
+    QCOMPARE(layers[0].length, std::uint32_t{14});  // padding is not the header
     // The SYN as fw1 sent it to lb1: the same IP datagram byte for byte.
     std::size_t i = static_cast<std::size_t>(l.run.marks.first_rewritten_syn);
     while (!(m.event(i).type == EventType::Frame && m.event(i).dir == Dir::Tx &&
@@ -330,14 +333,49 @@ class TraceModelTest : public QObject {
     auto layers = decode_frame(m.frame_bytes(req), 0);
     QCOMPARE(layers[1].name, std::string("ARP"));
     QCOMPARE(layers[1].summary, std::string("Who has 10.1.0.100? Tell 10.1.0.1"));
-    QCOMPARE(field(layers[1], "Opcode"), std::string("1 (request)"));
+    QCOMPARE(field(layers[1], "op"), std::string("1 (request)"));
     const EventRecord& garp = m.event(static_cast<std::size_t>(l.run.marks.gratuitous_arp));
     QCOMPARE(garp.kind, FrameKind::Garp);
     auto g = decode_frame(m.frame_bytes(garp), 0);
     QVERIFY(g[1].summary.starts_with("Gratuitous ARP: 10.1.0.100 is at"));
     // Field ranges point into the frame: the target IP is bytes 38..41.
-    QCOMPARE(g[1].fields.back().offset, std::uint32_t{38});
-    QCOMPARE(g[1].fields.back().length, std::uint32_t{4});
+    auto tpa =
+        std::find_if(g[1].fields.begin(), g[1].fields.end(), [](const Field& f) { return f.name == "tpa"; });
+    QVERIFY(tpa != g[1].fields.end());
+    QCOMPARE(tpa->offset, std::uint32_t{38});
+    QCOMPARE(tpa->length, std::uint32_t{4});
+  }
+
+  void the_balancers_messages_and_http_get_their_own_layers() {
+    test::Loaded l;
+    test::load_synthetic(l);
+    const auto& m = l.model;
+    bool sync = false, heartbeat = false, http = false;
+    for (std::size_t i = 0; i < m.size() && !(sync && heartbeat && http); ++i) {
+      const EventRecord& e = m.event(i);
+      if (e.type != EventType::Frame || e.dir != Dir::Tx) continue;
+      auto layers = decode_frame(m.frame_bytes(e), m.frame(e).vlen);
+      if (e.kind == FrameKind::Sync && !sync) {
+        const Layer* ha = layer(layers, "NLB connection sync");
+        QVERIFY(ha != nullptr);
+        QCOMPARE(field(*ha, "count"), std::string("1"));
+        QVERIFY(field(*ha, "entry 1").starts_with("198.51.100.10:40000 -> 203.0.113.10:80 => 10.2.0.22"));
+        sync = true;
+      }
+      if (e.kind == FrameKind::Heartbeat && !heartbeat) {
+        const Layer* ha = layer(layers, "NLB heartbeat");
+        QVERIFY(ha != nullptr);
+        QVERIFY(ha->error.empty());
+        QCOMPARE(ha->length, std::uint32_t{20});
+        heartbeat = true;
+      }
+      if (e.kind == FrameKind::HttpRequest && !http) {
+        QCOMPARE(layers.back().name, std::string("HTTP"));
+        QCOMPARE(layers.back().summary, std::string("GET /index.html HTTP/1.1"));
+        http = true;
+      }
+    }
+    QVERIFY(sync && heartbeat && http);
   }
 
   void truncated_or_foreign_frames_decode_with_an_error_not_a_crash() {
