@@ -92,6 +92,8 @@ class RealtimePacer final : public Pacer {
   // Makes the run return before its next event (sticky: later runs return at once too).
   void request_stop();
   bool stop_requested() const { return stop_.load(std::memory_order_acquire); }
+  // Re-arms the pacer after a stop request, for another run.
+  void clear_stop() { stop_.store(false, std::memory_order_release); }
 
   // --- the simulation's thread --------------------------------------------------------------
   // Messages for `sink` that are still waiting are dropped; call it before a sink goes away.
