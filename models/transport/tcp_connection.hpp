@@ -164,6 +164,7 @@ class TcpConnection {
   std::uint32_t slot = 0;
   bool dirty = false;
   bool announced = false;
+  TcpState reported_state = TcpState::Closed;  // the last state the trace was told
   sim::Time heap_at = sim::Time::max();
 
  private:

@@ -216,10 +216,12 @@ void TcpStack::flush(Time now) {
         trace_->publish(TcpOpenedEvent{now, node_, c->id(), c->tuple(), c->passive_open()});
       }
     }
+    note_state(now, *c);  // before the events, so a change is reported before its close
     deliver_events(now, *c);
     Sink sink(*this, c->tuple());
     c->dispatch(now, sink);
     deliver_events(now, *c);
+    note_state(now, *c);
     if (c->finished()) {
       dead_.push_back(slot);
     } else {
@@ -233,6 +235,14 @@ void TcpStack::flush(Time now) {
   }
   dead_.clear();
   in_flush_ = false;
+}
+
+void TcpStack::note_state(Time now, TcpConnection& c) {
+  if (c.state() == c.reported_state) return;
+  if (trace_ && trace_->wants<TcpStateEvent>()) {
+    trace_->publish(TcpStateEvent{now, node_, c.id(), c.tuple(), c.reported_state, c.state()});
+  }
+  c.reported_state = c.state();
 }
 
 void TcpStack::deliver_events(Time now, TcpConnection& c) {
@@ -287,6 +297,7 @@ void TcpStack::crash(Time now) {
   for (std::size_t i = 0; i < dirty_.size(); ++i) {
     if (TcpConnection* c = slots_[dirty_[i]].conn.get()) {
       c->dirty = false;
+      note_state(now, *c);
       deliver_events(now, *c);
     }
   }

@@ -71,6 +71,16 @@ struct TcpClosedEvent {
   bool reset_by_peer;
   TcpCounters counters;
 };
+// A connection's state as seen at the end of a step (a step may pass through several, e.g.
+// SYN-RECEIVED -> ESTABLISHED -> CLOSE-WAIT on one segment: reported as one change).
+struct TcpStateEvent {
+  sim::Time at;
+  std::uint32_t node;
+  std::uint64_t conn;
+  FourTuple tuple;
+  TcpState from;
+  TcpState to;
+};
 // A RST answering a segment for which no connection exists.
 struct TcpResetUnknownEvent {
   sim::Time at;
@@ -140,6 +150,7 @@ class TcpStack final : private TcpConnectionOwner {
   void remove(std::uint32_t slot);
   void flush(sim::Time now);
   void deliver_events(sim::Time now, TcpConnection& conn);
+  void note_state(sim::Time now, TcpConnection& conn);
   void schedule(TcpConnection& conn);
   void send_reset_for(sim::Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg);
   TcpListener* find_listener(Endpoint local) const;

@@ -522,6 +522,32 @@ TEST_CASE("abort sends a RST that resets the peer") {
   CHECK(p.b.stack().connection_count() == 0);
 }
 
+TEST_CASE("the trace bus hears every connection open, change state and close") {
+  TcpConfig cfg;
+  cfg.time_wait = Time::s(1);
+  Pair p(cfg, cfg);
+  std::vector<std::string> seen;
+  p.a.stack().set_trace(&p.net.sim.trace(), 7);
+  p.b.stack().set_trace(&p.net.sim.trace(), 8);
+  p.net.sim.trace().subscribe<TcpOpenedEvent>([&](const TcpOpenedEvent& e) {
+    seen.push_back(std::to_string(e.node) + " open " + (e.passive ? "passive" : "active"));
+  });
+  p.net.sim.trace().subscribe<TcpStateEvent>([&](const TcpStateEvent& e) {
+    if (e.node == 7)
+      seen.push_back("7 " + std::string(to_string(e.from)) + ">" + std::string(to_string(e.to)));
+  });
+  p.net.sim.trace().subscribe<TcpClosedEvent>([&](const TcpClosedEvent& e) {
+    seen.push_back(std::to_string(e.node) + " closed " + std::string(to_string(e.outcome)));
+  });
+  TcpConnection* c = p.connect();
+  p.at(Time::ms(100), [c] { c->close(); });
+  p.net.sim.run_until(Time::s(3));
+  CHECK(seen == std::vector<std::string>{"7 open active", "7 CLOSED>SYN-SENT", "8 open passive",
+                                         "7 SYN-SENT>ESTABLISHED", "7 ESTABLISHED>FIN-WAIT-1",
+                                         "7 FIN-WAIT-1>TIME-WAIT", "7 closed completed", "8 closed completed",
+                                         "7 TIME-WAIT>CLOSED"});
+}
+
 TEST_CASE("initial sequence numbers come from the named stream and differ per 4-tuple") {
   TestNet n1, n2(Time::ms(10), 2);
   auto& a1 = n1.add_host(kA);
