@@ -40,7 +40,8 @@ struct NodeFault {
 };
 
 // A balancer forwarded a datagram for a cluster address to a server (the seed's MAC rewrite).
-// `frame_id` is the frame as it arrived; the frame sent is a copy with another id.
+// `frame_id` is the frame as it arrived; the frame sent keeps that id when the balancer held the
+// only reference to it (rewritten in place), else it is a copy with a new id.
 struct Dispatched {
   sim::Time at;
   link::NodeId node = link::kNoNode;
