@@ -98,6 +98,12 @@ RealtimeStats RealtimePacer::stats() const {
   return s;
 }
 
+void RealtimePacer::reset_stats() {
+  stats_ = {};
+  inbox_full_.store(0, std::memory_order_relaxed);
+  too_big_.store(0, std::memory_order_relaxed);
+}
+
 Time RealtimePacer::sim_at(Clock::time_point wall) const {
   auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - anchor_wall_).count();
   return anchor_sim_ + Time::ns(scale(d, cfg_.speed_num, cfg_.speed_den));

@@ -99,6 +99,8 @@ class RealtimePacer final : public Pacer {
   // Messages for `sink` that are still waiting are dropped; call it before a sink goes away.
   void forget(const InboxSink& sink);
   RealtimeStats stats() const;
+  // Starts the lag statistics and the refusal counters afresh (to report one phase of a run).
+  void reset_stats();
   const RealtimeConfig& config() const { return cfg_; }
   // The simulated time the wall clock stands at now (after start()).
   Time wall_now() const { return sim_at(Clock::now()); }

@@ -152,6 +152,10 @@ TEST_CASE("a full inbox and an oversized message are refused and counted") {
   CHECK(pacer.post(sink, as_bytes("5")));
   pacer.run_until(Time::s(10));
   CHECK(sink.got.size() == 4);
+
+  pacer.reset_stats();
+  CHECK(pacer.stats().inbox_full == 0);
+  CHECK(pacer.stats().events == 0);
 }
 
 TEST_CASE("messages for a forgotten sink are dropped, and its slots come back") {
