@@ -104,6 +104,10 @@ void RealtimePacer::reset_stats() {
   too_big_.store(0, std::memory_order_relaxed);
 }
 
+RealtimePacer::Clock::duration RealtimePacer::wall_span(Time t) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::nanoseconds(t.nanos()));
+}
+
 Time RealtimePacer::sim_at(Clock::time_point wall) const {
   auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - anchor_wall_).count();
   return anchor_sim_ + Time::ns(scale(d, cfg_.speed_num, cfg_.speed_den));
@@ -164,16 +168,24 @@ bool RealtimePacer::before_event(Time next) {
     const Clock::time_point due = wall_at(next);
     const Clock::time_point now = Clock::now();
     if (now >= due) return record_lag(now - due);
+    const Clock::duration spin = wall_span(cfg_.spin);
+    if (due - now <= spin) {
+      ++stats_.spins;
+      while (Clock::now() < due && !has_posts_.load(std::memory_order_acquire) && !stop_requested()) {
+      }
+      continue;
+    }
 
     std::unique_lock lock(mutex_);
+    const Clock::time_point wake_at = due - spin;
     // Checked again under the lock: a post or a stop that came after the checks above has
     // either set these already or will see sleeping_ and notify.
     if (!posted_.empty() || stop_requested()) continue;
     sleeping_ = true;
     ++stats_.sleeps;
-    wake_.wait_until(lock, due);
+    wake_.wait_until(lock, wake_at);
     sleeping_ = false;
-    if (Clock::now() < due) ++stats_.wakeups;
+    if (Clock::now() < wake_at) ++stats_.wakeups;
   }
 }
 

@@ -45,11 +45,17 @@ struct RealtimeConfig {
   // the engine's time. Each of them at most 1000.
   std::int64_t speed_num = 1;
   std::int64_t speed_den = 1;
+  // The lag settings below are wall-clock durations (the same as simulated ones at speed 1/1).
   // An event that starts more than this behind its wall-clock time counts as late.
   Time late_threshold = Time::ms(1);
   // ns-3's SYNC_HARD_LIMIT: the run stops (stats().hard_limit_hit) when an event would start
   // more than this behind the wall clock. Time::max(): best effort, never stops.
   Time hard_limit = Time::max();
+  // The last stretch before an event is spent polling the clock (and the inbox) instead of
+  // sleeping, as ns-3's wall-clock synchronizer does below its jiffy: a sleeping thread wakes
+  // tens of microseconds late (timer slack, scheduling), more on a loaded host. Costs a CPU
+  // while it spins; zero: always sleep.
+  Time spin = Time::zero();
   // The inbox: messages waiting to become events, and the largest message (a frame is 1514).
   std::size_t inbox_slots = 1024;
   std::size_t slot_bytes = 2048;
@@ -61,6 +67,7 @@ struct RealtimeStats {
   Time max_lag;              // wall-clock nanoseconds an event started behind its time, worst
   Time total_lag;            // and summed over every event
   std::uint64_t sleeps = 0;
+  std::uint64_t spins = 0;       // waits done by polling the clock (config spin)
   std::uint64_t wakeups = 0;     // sleeps cut short by a post or a stop request
   std::uint64_t injected = 0;    // posted messages that became events
   std::uint64_t inbox_full = 0;  // posts refused: every slot in use
@@ -120,6 +127,7 @@ class RealtimePacer final : public Pacer {
   bool record_lag(Clock::duration lag);
   Time sim_at(Clock::time_point wall) const;
   Clock::time_point wall_at(Time t) const;
+  static Clock::duration wall_span(Time t);  // lag settings are wall-clock durations
   std::byte* slot_data(std::uint32_t slot) { return storage_.data() + std::size_t{slot} * cfg_.slot_bytes; }
 
   Simulation& sim_;

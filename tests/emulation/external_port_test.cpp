@@ -38,7 +38,8 @@ const char* kPeerCidr = "10.213.0.1/24";
 // Members are destroyed port first (its reader thread stops, its NIC leaves the LAN), then the
 // transport, the pacer, the network, the simulation.
 struct Emulated {
-  explicit Emulated(const VethLab& lab, link::LinkConfig link = {}) : net(sim), pacer(sim) {
+  explicit Emulated(const VethLab& lab, link::LinkConfig link = {}, sim::RealtimeConfig rt = {})
+      : net(sim), pacer(sim, rt) {
     link::LanConfig lc;
     lc.link = link;
     lan = &net.add_lan("lan", lc);

@@ -68,6 +68,23 @@ TEST_CASE("events run no earlier than their simulated time on the wall clock") {
   CHECK_FALSE(st.hard_limit_hit);
 }
 
+TEST_CASE("with a spin window the last stretch is polled, and events still never run early") {
+  Simulation sim;
+  RealtimeConfig cfg;
+  cfg.spin = Time::ms(5);
+  RealtimePacer pacer(sim, cfg);
+  std::vector<Time> wall;
+  Clock::time_point t0 = Clock::now();
+  for (int i = 1; i <= 2; ++i) sim.schedule_at(Time::ms(20 * i), [&] { wall.push_back(since(t0)); });
+  pacer.start();
+  pacer.run_until(Time::ms(40));
+  REQUIRE(wall.size() == 2);
+  CHECK(wall[0] >= Time::ms(20));
+  CHECK(wall[1] >= Time::ms(40));
+  CHECK(pacer.stats().spins >= 2);
+  CHECK(pacer.stats().sleeps >= 2);  // the stretch before the spin window is slept
+}
+
 TEST_CASE("a speed factor of 10 runs 200 ms of simulated time in about 20 ms of wall time") {
   Simulation sim;
   RealtimeConfig cfg;
