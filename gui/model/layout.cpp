@@ -139,10 +139,19 @@ TopologyLayout force_layout(const Header& h, unsigned seed) {
   boost::random_graph_layout(g, pm, topo);
   boost::fruchterman_reingold_force_directed_layout(g, pm, topo,
                                                     boost::cooling(boost::linear_cooling<double>(200)));
+  // Scale so that a node sits about kEdge from its LAN, whatever the force model's units.
+  constexpr double kEdge = 170;
+  double total = 0;
+  std::size_t edges = 0;
+  for (auto [e, end] = boost::edges(g); e != end; ++e, ++edges) {
+    auto a = pos[boost::source(*e, g)], b = pos[boost::target(*e, g)];
+    total += std::hypot(a[0] - b[0], a[1] - b[1]);
+  }
+  double k = edges && total > 0 ? kEdge / (total / static_cast<double>(edges)) : 1.0;
   TopologyLayout l;
   l.axis = BusAxis::Horizontal;
-  for (std::size_t v = 0; v < nodes; ++v) l.nodes.push_back({pos[v][0], pos[v][1]});
-  for (std::size_t v = 0; v < lans; ++v) l.lans.push_back({pos[nodes + v][0], pos[nodes + v][1]});
+  for (std::size_t v = 0; v < nodes; ++v) l.nodes.push_back({pos[v][0] * k, pos[v][1] * k});
+  for (std::size_t v = 0; v < lans; ++v) l.lans.push_back({pos[nodes + v][0] * k, pos[nodes + v][1] * k});
   clear_buses(h, l);
   return l;
 }

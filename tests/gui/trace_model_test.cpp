@@ -215,7 +215,8 @@ class TraceModelTest : public QObject {
     std::uint64_t lb2_mac = h.nodes[h.node_by_name("lb2")].interfaces[0].mac;
     auto at = [&](std::int64_t mark) { return fold_node(l.model, fw1, static_cast<std::size_t>(mark)); };
     QVERIFY(arp_entry(at(l.run.marks.first_arp_request - 1), "10.1.0.100") == nullptr);
-    const ArpRow* pending = arp_entry(at(l.run.marks.first_arp_request), "10.1.0.100");
+    NodeTables asking = at(l.run.marks.first_arp_request);
+    const ArpRow* pending = arp_entry(asking, "10.1.0.100");
     QVERIFY(pending != nullptr);
     QCOMPARE(pending->state, std::string("incomplete"));
     NodeTables learned = at(l.run.marks.first_rewritten_syn);
