@@ -27,7 +27,20 @@
 namespace nlb::gui {
 
 namespace {
+
 QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// The faults to mark: the header's list, or the fault events when the header has none.
+std::vector<FaultSpec> faults_of(const TraceModel& m) {
+  if (!m.header().faults.empty()) return m.header().faults;
+  std::vector<FaultSpec> out;
+  for (std::uint32_t i : m.fault_events()) {
+    const EventRecord& e = m.event(i);
+    out.push_back({e.t, m.text(m.fault(e).action), m.text(m.fault(e).target)});
+  }
+  return out;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -179,10 +192,10 @@ bool MainWindow::open_run(const QString& dir, QString* error) {
   topology_->set_run(model_.get(), positions_file());
   events_->set_run(model_.get());
   nodes_->set_run(model_.get());
-  charts_->set_run(metrics_, report_, model_->header().faults);
+  std::vector<FaultSpec> applied = faults_of(*model_);
+  charts_->set_run(metrics_, report_, applied);
   std::vector<std::pair<std::int64_t, QString>> faults;
-  for (const FaultSpec& f : model_->header().faults)
-    faults.push_back({f.at_ns, qs(f.action + " " + f.target)});
+  for (const FaultSpec& f : applied) faults.push_back({f.at_ns, qs(f.action + " " + f.target)});
   bar_->set_run(model_->end_time(), faults);
   frame_->clear();
 
