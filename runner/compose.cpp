@@ -75,7 +75,7 @@ class Composer {
       std::vector<std::string> names(loop, chain.end());
       names.push_back(key);
       std::string path;
-      for (const auto& n : names) path += (path.empty() ? "" : " -> ") + shown_[n];
+      for (const auto& n : names) path += (path.empty() ? "" : " -> ") + short_name(shown_[n]);
       directive_error(from, "include cycle: " + path);
       return std::nullopt;
     }
@@ -87,9 +87,13 @@ class Composer {
     shown_[key] = display;
     if (!text) text = options_.reader(display);
     if (!text) {
-      directive_error(from, from.file.empty() ? "cannot read the file" : "cannot read " + in_quotes(display));
+      if (from.file.empty())
+        directive_error(Origin{display, ""}, "cannot read the file");
+      else
+        directive_error(from, "cannot read " + in_quotes(display));
       return std::nullopt;
     }
+    if (chain.empty()) top_dir_ = fs::path(display).parent_path();
     std::optional<Json> doc = parse_json_text(*text, display, out_);
     if (!doc) return std::nullopt;
     Composed c;
@@ -109,6 +113,14 @@ class Composer {
     std::error_code ec;
     fs::path abs = fs::absolute(fs::path(display), ec);
     return (ec ? fs::path(display) : abs).lexically_normal().string();
+  }
+
+  // A file's name relative to the top file's directory when it is below it: cycles read short.
+  std::string short_name(const std::string& display) const {
+    if (top_dir_.empty()) return display;
+    fs::path rel = fs::path(display).lexically_relative(top_dir_);
+    bool below = !rel.empty() && *rel.begin() != "..";
+    return below ? rel.string() : display;
   }
 
   void directive_error(const Origin& at, std::string message) {
@@ -156,7 +168,7 @@ class Composer {
     }
     Json merged = std::move(inc->doc);
     OriginMap mo = std::move(inc->origins);
-    merge_into(merged, mo, "", rest, c.origins, ptr);
+    if (!rest.empty()) merge_into(merged, mo, "", rest, c.origins, ptr);
     node = std::move(merged);
     c.origins.graft(mo, "", ptr);
     return true;
@@ -225,6 +237,7 @@ class Composer {
   const ComposeOptions& options_;
   Diagnostics& out_;
   std::map<std::string, std::string> shown_;  // identity -> name as shown
+  fs::path top_dir_;
 };
 
 // ---- parameters -----------------------------------------------------------------------------

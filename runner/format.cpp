@@ -64,8 +64,10 @@ struct Field {
   std::string key;
   bool required = false;
   std::string doc;
-  std::string kind;    // FormatField::type
-  std::string object;  // for objects: the object's name
+  std::string kind;                 // FormatField::type
+  std::string object;               // for objects: the object's name
+  std::string item;                 // for arrays: the elements' kind
+  std::vector<std::string> values;  // for enums: the words
   std::function<Json(SchemaBuilder&)> schema;
   std::optional<Json> default_value;
   std::function<void(Reader&, const Json&, const std::string&, T&)> read;  // empty: read elsewhere
@@ -150,13 +152,14 @@ class SchemaBuilder {
   Json take_defs() {
     for (const auto& name : items_) {
       Json& props = defs_[name]["properties"];
-      props[std::string(kCountKey)] =
-          Json{{"type", "integer"},
-               {"minimum", 0},
-               {"maximum", kMaxGeneratorCount},
-               {"description", "generator: make this many copies of the element"}};
-      props[std::string(kFirstKey)] =
-          Json{{"type", "integer"}, {"default", 1}, {"description", "generator: the variable's first value"}};
+      // A parameter may give the count ("count": "${servers}").
+      Json count = wrap(Json{{"type", "integer"}, {"minimum", 0}, {"maximum", kMaxGeneratorCount}});
+      count["description"] = "generator: make this many copies of the element";
+      props[std::string(kCountKey)] = count;
+      Json first = wrap(Json{{"type", "integer"}});
+      first["description"] = "generator: the variable's first value";
+      first["default"] = 1;
+      props[std::string(kFirstKey)] = first;
       props[std::string(kAsKey)] = Json{{"type", "string"},
                                         {"default", "i"},
                                         {"pattern", "^[A-Za-z_][A-Za-z0-9_]*$"},
@@ -289,6 +292,13 @@ requires(std::is_integral_v<M>&& std::is_unsigned_v<M> && !std::is_same_v<M, boo
   static std::optional<Json> to_json(M v) { return Json(static_cast<std::uint64_t>(v)); }
 };
 
+// 1 rather than 1.0, 0.05 as is.
+std::string number_text(double x) {
+  if (x == static_cast<double>(static_cast<std::int64_t>(x)) && x < 1e15 && x > -1e15)
+    return std::to_string(static_cast<std::int64_t>(x));
+  return Json(x).dump();
+}
+
 template <>
 struct Codec<double> {
   static constexpr const char* kind = "number";
@@ -302,9 +312,13 @@ struct Codec<double> {
     return s;
   }
   static bool read(Reader& r, const Json& v, const std::string& p, double& out, const Limits& l) {
-    std::string range = l.positive ? "a number above 0" : "a number";
-    if (l.min && !l.positive) range = "a number from " + Json(*l.min).dump();
-    if (l.max) range += (l.min || l.positive ? " to " : " up to ") + Json(*l.max).dump();
+    std::string range = "a number";
+    if (l.positive)
+      range += " above 0" + (l.max ? " and at most " + number_text(*l.max) : "");
+    else if (l.min)
+      range += " from " + number_text(*l.min) + (l.max ? " to " + number_text(*l.max) : " up");
+    else if (l.max)
+      range += " up to " + number_text(*l.max);
     if (!v.is_number()) {
       r.error(p, "expected " + range + ", not " + describe_json(v));
       return false;
@@ -337,10 +351,10 @@ struct Codec<Time> {
       return false;
     }
     if (t < lo || t > hi) {
-      std::string what = t < Time::zero() ? "a time cannot be negative"
-                         : t < lo         ? "expected at least " + format_time(lo)
-                                          : "expected at most " + format_time(hi);
-      r.error(p, what + ", not " + describe_json(v));
+      std::string what = t < Time::zero() ? "a time cannot be negative: "
+                         : t < lo         ? "expected at least " + format_time(lo) + ", not "
+                                          : "expected at most " + format_time(hi) + ", not ";
+      r.error(p, what + describe_json(v));
       return false;
     }
     out = t;
@@ -475,6 +489,20 @@ struct Codec<E> {
   static std::optional<Json> to_json(E v) { return Json(std::string(enum_text(v))); }
 };
 
+// The words of an enum member (or of an optional or array of one), for docs.
+template <class M>
+std::vector<std::string> enum_words() {
+  if constexpr (NamedEnum<M>) {
+    std::vector<std::string> out;
+    for (const auto& n : enum_names(std::type_identity<M>{})) out.emplace_back(n.text);
+    return out;
+  } else if constexpr (requires { typename M::value_type; } && !std::is_same_v<M, std::string>) {
+    return enum_words<typename M::value_type>();
+  } else {
+    return {};
+  }
+}
+
 template <class M>
 std::optional<Json> default_json(const M& v) {
   return Codec<M>::to_json(v);
@@ -593,10 +621,15 @@ Field<T> member_field(std::string key, M T::*m, bool required, std::string doc, 
   f.required = required;
   f.doc = std::move(doc);
   f.kind = Codec<M>::kind;
+  if (std::is_same_v<M, std::string> && lim.name) f.kind = "name";
+  f.values = enum_words<M>();
   if constexpr (Described<M>)
     f.object = def_of<M>().name;
   else if constexpr (requires { typename M::value_type; } && !std::is_same_v<M, std::string>) {
-    if constexpr (Described<typename M::value_type>) f.object = def_of<typename M::value_type>().name;
+    using V = typename M::value_type;
+    if constexpr (Described<V>) f.object = def_of<V>().name;
+    if constexpr (!std::is_same_v<M, std::optional<V>>) f.item = Codec<V>::kind;
+    if (std::is_same_v<V, std::string> && lim.name) f.item = "name";
   }
   f.schema = [lim](SchemaBuilder& b) { return Codec<M>::schema(b, lim); };
   if (!required) f.default_value = default_json(T{}.*m);
@@ -724,7 +757,9 @@ const ObjectDef<InterfaceSpec>& describe(std::type_identity<InterfaceSpec>) {
         opt("port", &InterfaceSpec::port, "overrides of the LAN's link settings for this interface's cable"),
     };
     d.check = [](Reader& r, const Json& v, const std::string& p, InterfaceSpec& i) {
-      if (!v.contains("mac")) return;
+      // Only a MAC that parsed: a malformed one was reported already.
+      if (!v.contains("mac") || !v["mac"].is_string() || !wire::Mac::parse(v["mac"].get<std::string>()))
+        return;
       if (i.mac == wire::Mac::zero() || i.mac.is_multicast())
         r.error(pointer_join(p, "mac"), i.mac.str() + " is not a unicast MAC address an interface can have");
       else if ((i.mac.value() >> 8) == (wire::Mac::vrrp_virtual(0).value() >> 8))
@@ -790,6 +825,8 @@ const ObjectDef<ArpSpec>& describe(std::type_identity<ArpSpec>) {
             {.min_time = Time::ms(1)}),
         opt("probes", &ArpSpec::probes, "requests sent before an address is given up",
             {.min = 1.0, .max = 100.0}),
+        opt("stale_time", &ArpSpec::stale_time,
+            "Linux gc_stale_time: an unused STALE entry is removed after this", {.min_time = Time::ms(1)}),
         opt("queue", &ArpSpec::queue, "datagrams held while an address is resolved (more are dropped)",
             {.min = 0.0, .max = 100000.0}),
         opt("timeout", &ArpSpec::timeout,
@@ -1457,8 +1494,9 @@ const ObjectDef<Scenario>& describe(std::type_identity<Scenario>) {
         opt("description", &Scenario::description, "free text"),
         opt("seed", &Scenario::seed, "seed of every random stream: the same seed gives the same run"),
         opt("duration", &Scenario::duration, "simulated time the run lasts", {.min_time = Time::ms(1)}),
-        req("lans", &Scenario::lans, "the LAN segments", {.nonempty = true}),
-        req("nodes", &Scenario::nodes, "the nodes", {.nonempty = true}),
+        req("lans", &Scenario::lans, "the LAN segments the nodes attach to", {.nonempty = true}),
+        req("nodes", &Scenario::nodes, "the nodes: clients, routers, firewalls, balancers, servers",
+            {.nonempty = true}),
         opt("vrrp_groups", &Scenario::vrrp_groups, "VRRP virtual routers"),
         opt("balancer_pairs", &Scenario::balancer_pairs, "redundant pairs of load balancers"),
         opt("traffic", &Scenario::traffic, "client traffic"),
@@ -1477,11 +1515,12 @@ void list_object(std::vector<FormatObject>& out, const std::set<std::string>& it
   const ObjectDef<T>& d = def_of<T>();
   FormatObject o{d.name, d.doc, {}, items.contains(d.name)};
   for (const auto& f : d.fields) {
-    std::string def = f.default_value
-                          ? (f.default_value->is_string() ? f.default_value->template get<std::string>()
-                                                          : f.default_value->dump())
-                          : "";
-    o.fields.push_back(FormatField{f.key, f.kind, f.required, def, f.doc, f.object});
+    std::string def;
+    if (f.default_value)
+      def = f.default_value->is_string()         ? f.default_value->template get<std::string>()
+            : f.default_value->is_number_float() ? number_text(f.default_value->template get<double>())
+                                                 : f.default_value->dump();
+    o.fields.push_back(FormatField{f.key, f.kind, f.required, def, f.doc, f.object, f.item, f.values});
   }
   out.push_back(std::move(o));
 }
@@ -1549,6 +1588,37 @@ std::vector<FormatObject> format_objects() {
   list_object<TrafficSpec>(out, items);
   list_object<FaultSpec>(out, items);
   list_object<ExpectationSpec>(out, items);
+  return out;
+}
+
+std::string format_reference_markdown() {
+  auto type_text = [](const FormatField& f) {
+    std::string words;
+    for (const auto& v : f.values) words += (words.empty() ? "`" : ", `") + v + "`";
+    if (f.kind == "object") return "object [`" + f.object + "`](#" + f.object + ")";
+    if (f.kind == "array" && !f.object.empty()) return "array of [`" + f.object + "`](#" + f.object + ")";
+    if (f.kind == "array" && !words.empty()) return "array of " + words;
+    if (f.kind == "array" && !f.item.empty()) return "array of " + f.item;
+    if (f.kind == "enum") return "one of " + words;
+    return f.kind;
+  };
+  auto cell = [](std::string t) {
+    std::string out;
+    for (char c : t) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+  };
+  std::string out;
+  for (const FormatObject& o : format_objects()) {
+    out += "\n### " + o.name + "\n\n" + o.doc + "\n";
+    if (o.array_item) out += "Generators (`count`, `first`, `as`) work on its entries.\n";
+    out += "\n| key | type | default | meaning |\n|---|---|---|---|\n";
+    for (const FormatField& f : o.fields) {
+      std::string def = f.required               ? "**required**"
+                        : f.default_text.empty() ? ""
+                                                 : "`" + f.default_text + "`";
+      out += "| `" + f.key + "` | " + type_text(f) + " | " + def + " | " + cell(f.doc) + " |\n";
+    }
+  }
   return out;
 }
 

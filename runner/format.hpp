@@ -23,12 +23,14 @@ Json scenario_schema();
 // What the loader accepts, object by object, for the schema consistency test and the docs.
 struct FormatField {
   std::string key;
-  std::string type;  // string, time, bandwidth, ipv4, prefix, address, mac, integer, number,
+  std::string kind;  // string, time, bandwidth, ipv4, prefix, address, mac, integer, number,
                      // boolean, enum, array, object, any
   bool required = false;
   std::string default_text;  // "" when none
   std::string doc;
-  std::string object;  // for object (or array of object): the object's name
+  std::string object;               // for object (or array of object): the object's name
+  std::string item;                 // for array: the elements' kind
+  std::vector<std::string> values;  // for enum (or array of enum): the allowed words
 };
 struct FormatObject {
   std::string name;
@@ -37,5 +39,9 @@ struct FormatObject {
   bool array_item = false;  // appears as an array element, so generators apply
 };
 std::vector<FormatObject> format_objects();
+
+// The field reference of docs/scenario-format.md (one Markdown table per object), generated
+// from the same tables so the docs cannot drift either.
+std::string format_reference_markdown();
 
 }  // namespace nlb::runner

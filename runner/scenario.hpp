@@ -91,6 +91,7 @@ struct ArpSpec {
   sim::Time delay_first_probe = sim::Time::s(5);  // STALE -> DELAY -> PROBE
   sim::Time retrans_time = sim::Time::s(1);       // between requests while resolving or probing
   std::uint32_t probes = 3;                       // requests before an entry fails
+  sim::Time stale_time = sim::Time::s(60);        // Linux gc_stale_time: unused STALE entry removed
   std::uint32_t queue = 3;                        // datagrams held per unresolved address
   std::optional<sim::Time> timeout;               // fixed entry lifetime instead of the cycle
   bool accept_unsolicited = false;                // Linux arp_accept: a GARP may create entries

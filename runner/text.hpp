@@ -15,7 +15,7 @@ std::string pointer_join(std::string_view base, std::size_t index);
 // The pointer without its last token ("" stays "").
 std::string_view pointer_parent(std::string_view p);
 
-// Levenshtein distance, for suggestions.
+// Edit distance (optimal string alignment: adjacent swaps cost 1), for suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // " (did you mean \"x\"?)" for the closest candidate within a distance that makes sense for
