@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <utility>
 
 #include "runner/template_expr.hpp"
 #include "runner/text.hpp"
@@ -55,6 +56,34 @@ void merge_into(Json& base, OriginMap& bo, const std::string& bptr, const Json& 
   base = over;
   bo.graft(oo, optr, bptr);
 }
+
+// About the size of a value as JSON text, for the expansion budget.
+std::size_t json_size(const Json& v) {
+  std::size_t n = 2;
+  if (v.is_string()) return n + v.get_ref<const std::string&>().size();
+  if (v.is_array())
+    for (const auto& e : v) n += 1 + json_size(e);
+  else if (v.is_object())
+    for (auto it = v.begin(); it != v.end(); ++it) n += 4 + it.key().size() + json_size(it.value());
+  else
+    n += 6;
+  return n;
+}
+
+// Counts what substitution and generators add to the document.
+class Budget {
+ public:
+  bool charge(std::size_t bytes) {
+    used_ += bytes;
+    return used_ <= kMaxExpansionBytes;
+  }
+  // True the first time only: one error says it, the places that ran out with it stay quiet.
+  bool first_report() { return !std::exchange(reported_, true); }
+
+ private:
+  std::size_t used_ = 0;
+  bool reported_ = false;
+};
 
 bool identifier(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
@@ -244,7 +273,8 @@ class Composer {
 
 class Parameters {
  public:
-  Parameters(Composed& c, const ComposeOptions& options, DiagSink& sink) : c_(c), sink_(sink) {
+  Parameters(Composed& c, const ComposeOptions& options, DiagSink& sink, Budget& budget)
+      : c_(c), sink_(sink), budget_(budget) {
     if (!c.doc.is_object() || !c.doc.contains(kParametersKey)) {
       apply_overrides(options, nullptr);
       return;
@@ -326,6 +356,7 @@ class Parameters {
   }
 
   void substitute(Json& v, const std::string& ptr, int depth) {
+    if (!ok_) return;
     if (v.is_object()) {
       for (auto it = v.begin(); it != v.end(); ++it)
         substitute(it.value(), pointer_join(ptr, it.key()), depth + 1);
@@ -360,9 +391,14 @@ class Parameters {
         if (ok_ || defs_.find(name) == defs_.end()) unknown(name, ptr);
         return;
       }
+      if (!charge(value->is_string() ? value->get_ref<const std::string&>().size() : json_size(*value), ptr))
+        return;
       if (i == 0 && close + 1 == text.size()) {  // the whole string: keep the value's type
         v = *value;
-        if (!defs_[name].pointer.empty()) c_.origins.graft(c_.origins, defs_[name].pointer, ptr);
+        // A structured value's errors point into the parameter's definition; a scalar's stay at
+        // the place that uses it, which is where a reader looks for "the cluster address".
+        if (v.is_structured() && !defs_[name].pointer.empty())
+          c_.origins.graft(c_.origins, defs_[name].pointer, ptr);
         return;
       }
       if (value->is_string())
@@ -379,6 +415,15 @@ class Parameters {
     v = out;
   }
 
+  bool charge(std::size_t bytes, const std::string& ptr) {
+    if (budget_.charge(bytes)) return true;
+    if (budget_.first_report())
+      sink_.error(ptr, "parameters expand the scenario past " + std::to_string(kMaxExpansionBytes >> 20) +
+                           " MiB (a parameter used many times inside others?)");
+    ok_ = false;
+    return false;
+  }
+
   void unknown(const std::string& name, const std::string& ptr) {
     std::vector<std::string> names;
     for (const auto& [n, d] : defs_) names.push_back(n);
@@ -393,6 +438,7 @@ class Parameters {
 
   Composed& c_;
   DiagSink& sink_;
+  Budget& budget_;
   std::map<std::string, Def> defs_;
   bool ok_ = true;
 };
@@ -401,8 +447,8 @@ class Parameters {
 
 class Generators {
  public:
-  Generators(const OriginMap& before, OriginMap& after, DiagSink& sink)
-      : before_(before), after_(after), sink_(sink) {}
+  Generators(const OriginMap& before, OriginMap& after, DiagSink& sink, Budget& budget)
+      : before_(before), after_(after), sink_(sink), budget_(budget) {}
 
   // Expands in place; `pre` is the pointer before expansion (in `before`), `post` after.
   bool expand(Json& v, const std::string& pre, const std::string& post) {
@@ -451,6 +497,11 @@ class Generators {
       templ.erase(kCountKey);
       templ.erase(kFirstKey);
       templ.erase(kAsKey);
+      if (!budget_.charge(json_size(templ) * static_cast<std::size_t>(count))) {
+        fail(pointer_join(post, out.size()),
+             "generators expand the scenario past " + std::to_string(kMaxExpansionBytes >> 20) + " MiB");
+        return;
+      }
       for (std::int64_t n = 0; n < count && ok_; ++n) {
         vars_.push_back(TemplateVar{var, first + n});
         std::string note = var + "=" + std::to_string(first + n);
@@ -511,6 +562,7 @@ class Generators {
   const OriginMap& before_;
   OriginMap& after_;
   DiagSink& sink_;
+  Budget& budget_;
   std::vector<TemplateVar> vars_;
   std::size_t total_ = 0;
   bool ok_ = true;
@@ -524,11 +576,12 @@ std::optional<Composed> finish(std::optional<Composed> c, const ComposeOptions& 
     return std::nullopt;
   }
   DiagSink sink(out, c->origins);
-  Parameters params(*c, options, sink);
+  Budget budget;
+  Parameters params(*c, options, sink, budget);
   if (!params.run()) return std::nullopt;
   OriginMap after = c->origins;
   DiagSink gsink(out, after);
-  Generators gen(c->origins, after, gsink);
+  Generators gen(c->origins, after, gsink, budget);
   if (!gen.expand(c->doc, "", "")) return std::nullopt;
   c->origins = std::move(after);
   return c;

@@ -31,6 +31,9 @@ struct Composed {
 inline constexpr int kMaxIncludeDepth = 32;
 inline constexpr std::int64_t kMaxGeneratorCount = 100'000;
 inline constexpr std::size_t kMaxGeneratedElements = 1'000'000;
+// What parameters and generators may add to a document (about its size as JSON text), so that
+// a parameter used many times in another ("billion laughs") cannot exhaust memory.
+inline constexpr std::size_t kMaxExpansionBytes = std::size_t{64} << 20;
 
 std::optional<Composed> compose_file(const std::filesystem::path& file, const ComposeOptions& options,
                                      Diagnostics& out);

@@ -86,6 +86,8 @@ inline const std::vector<BadCase>& bad_cases() {
       {"generator-outside-array.json", "/balancer_pairs/0/heartbeat/count", "array elements only"},
       {"parameter-unknown.json", "/vrrp_groups/0/virtual_addresses/0", "did you mean \"ias\""},
       {"parameter-cycle.json", "/parameters/b", "refers to itself"},
+      {"parameter-explosion.json", "/parameters/p6", "past 64 MiB"},
+      {"generator-explosion.json", "/nodes/0", "past 64 MiB"},
       {"cycle-a.json", "/extends", "include cycle: cycle-a.json -> cycle-b.json -> cycle-a.json",
        "cycle-b.json"},
       {"extends-missing-file.json", "/extends", "cannot read"},

@@ -240,3 +240,32 @@ TEST_CASE("the loader reads from memory too, for tests and fuzzers") {
   CHECK(r.diagnostics[0].column == 11);
   CHECK(r.diagnostics[0].str().starts_with("mem.json:1:11: JSON syntax error"));
 }
+
+TEST_CASE("a value from a parameter is reported where it is used, a structured one inside its definition") {
+  Files f;
+  f.files["p.json"] = R"({
+    "parameters": {"role": "sever", "ifs": [{"name": "eth0", "lan": "a", "adress": "10.0.0.1/24"}]},
+    "lans": [{"name": "a"}],
+    "nodes": [{"name": "n", "role": "${role}", "interfaces": "${ifs}"}]
+  })";
+  LoadResult r = load_scenario("p.json", f.options());
+  std::vector<std::string> places;
+  for (const auto& d : r.diagnostics) places.push_back(d.pointer);
+  CHECK(places == std::vector<std::string>{"/nodes/0/role", "/parameters/ifs/0", "/parameters/ifs/0/adress"});
+}
+
+TEST_CASE("parameters that multiply each other stop at the expansion budget with one error") {
+  Files f;
+  std::string params =
+      R"("p0": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")";
+  for (int k = 1; k < 10; ++k) {
+    params += ", \"p" + std::to_string(k) + "\": \"";
+    for (int j = 0; j < 10; ++j) params += "${p" + std::to_string(k - 1) + "}";
+    params += "\"";
+  }
+  f.files["boom.json"] = "{\"parameters\": {" + params + "}, \"description\": \"${p9}\"}";
+  Diagnostics ds;
+  CHECK_FALSE(compose_file("boom.json", f.compose_options(), ds));
+  REQUIRE(ds.size() == 1);
+  CHECK(ds[0].message.find("past 64 MiB") != std::string::npos);
+}
