@@ -18,10 +18,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   Context ctx{out, err, {}};
   // The subcommands, in the order --help lists them.
+  add_run_command(app, ctx);
   add_validate_command(app, ctx);
   add_graph_command(app, ctx);
   add_addresses_command(app, ctx);
   add_schema_command(app, ctx);
+  add_compare_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,149 @@
+// nlbsim run SCENARIO [--out DIR] [--seed N] [--until T] [--pcap] [--trace]: run a scenario,
+// show progress on a terminal, print the summary, write the outputs (docs/run.md).
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "cli/run.hpp"
+#include "runner/run/summary.hpp"
+
+namespace nlb::cli {
+
+namespace {
+
+// The one piece of process-wide state: a signal handler can only reach a static. It asks the
+// run to stop between two slices, so the outputs' temporary files are removed on the way out.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    g_interrupted.store(false);
+    old_int_ = std::signal(SIGINT, on_interrupt);
+    old_term_ = std::signal(SIGTERM, on_interrupt);
+  }
+  ~InterruptGuard() {
+    std::signal(SIGINT, old_int_);
+    std::signal(SIGTERM, old_term_);
+  }
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+
+ private:
+  void (*old_int_)(int) = SIG_DFL;
+  void (*old_term_)(int) = SIG_DFL;
+};
+
+// "\r  12.3s / 60s simulated   1234567 events   2.1M events/s" on a terminal, a few times a second.
+class Progress {
+ public:
+  explicit Progress(std::ostream& err) : err_(err), start_(Clock::now()), last_(start_) {}
+  void operator()(sim::Time now, sim::Time end, std::uint64_t events) {
+    const auto t = Clock::now();
+    if (t - last_ < std::chrono::milliseconds(200) && now < end) return;
+    last_ = t;
+    const double wall = std::chrono::duration<double>(t - start_).count();
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "\r  %.1fs / %.1fs simulated   %llu events   %.2fM events/s   %.1fs wall ", now.seconds(),
+                  end.seconds(), static_cast<unsigned long long>(events),
+                  wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0, wall);
+    err_ << line << std::flush;
+    shown_ = true;
+  }
+  void clear() {
+    if (shown_) err_ << "\r\033[K" << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::ostream& err_;
+  Clock::time_point start_, last_;
+  bool shown_ = false;
+};
+
+}  // namespace
+
+// Shared with `compare`: runs a loaded scenario with the command line's options.
+run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx) {
+  // Progress only for a person watching: stderr is the process's own and a terminal.
+  const bool terminal = &ctx.err == &std::cerr && isatty(STDERR_FILENO);
+  std::unique_ptr<Progress> progress;
+  if (terminal) {
+    progress = std::make_unique<Progress>(ctx.err);
+    options.progress = [p = progress.get()](sim::Time now, sim::Time end, std::uint64_t events) {
+      (*p)(now, end, events);
+    };
+  }
+  InterruptGuard guard;
+  options.interrupt = &g_interrupted;
+  run::RunResult r = run::run_scenario(s, options);
+  if (progress) progress->clear();
+  for (const auto& d : r.diagnostics) ctx.err << d.str() << "\n";
+  if (!r.error.empty()) ctx.err << r.error << "\n";
+  return r;
+}
+
+void add_run_command(CLI::App& app, Context& ctx) {
+  struct Args {
+    ScenarioArgs scenario;
+    std::string out;
+    std::optional<std::uint64_t> seed;
+    std::string until;
+    bool pcap = false;
+    bool trace = false;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* sub = app.add_subcommand(
+      "run", "Run a scenario: print a summary, write report.json and metrics.csv (and a trace and captures)");
+  add_scenario_args(*sub, args->scenario);
+  sub->add_option("--out", args->out, "directory for the outputs (default: out/<scenario name>)")
+      ->type_name("DIR");
+  sub->add_option("--seed", args->seed, "seed of every random stream (default: the scenario's)")
+      ->type_name("N");
+  sub->add_option("--until", args->until,
+                  "simulated time to run (default: the scenario's duration), e.g. 30s")
+      ->type_name("T");
+  sub->add_flag("--pcap", args->pcap, "write one pcap capture per LAN (<lan>.pcap)");
+  sub->add_flag("--trace", args->trace, "write the JSON-lines event trace the GUI replays (trace.jsonl)");
+  sub->footer(
+      "Exit status: 0 every expectation holds, 1 one does not (the summary names it, measured vs bound), "
+      "2 bad input, 130 interrupted. Outputs appear only when the run completes.");
+  sub->callback([&ctx, args] {
+    ctx.action = [&ctx, args] {
+      auto s = load_or_report(args->scenario, ctx);
+      if (!s) return static_cast<int>(kBadInput);
+      run::RunOptions o;
+      o.out_dir =
+          args->out.empty() ? std::filesystem::path("out") / s->name : std::filesystem::path(args->out);
+      o.seed = args->seed;
+      if (!args->until.empty()) {
+        sim::Time t;
+        if (!sim::parse_time(args->until, t) || t <= sim::Time::zero()) {
+          ctx.err << "--until " << args->until << ": expected a positive time such as 30s or 1500ms\n";
+          return static_cast<int>(kBadInput);
+        }
+        o.until = t;
+      }
+      o.pcap = args->pcap;
+      o.trace = args->trace;
+      run::RunResult r = run_loaded(*s, o, ctx);
+      if (!r.report) return r.exit_code;
+      ctx.out << run::summary_text(*r.report);
+      if (!r.files.empty()) {
+        ctx.out << "\nOutputs in " << o.out_dir.string() << ":";
+        for (const auto& f : r.files) ctx.out << " " << f.filename().string();
+        ctx.out << "\n";
+      }
+      return r.exit_code;
+    };
+  });
+}
+
+}  // namespace nlb::cli

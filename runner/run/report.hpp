@@ -1,0 +1,115 @@
+#pragma once
+// report.json (docs/trace-format.md): every measure of the run, from runner/measure's meters
+// and the built nodes, and the scenario's expectations evaluated against them. The report is
+// a plain struct first (the summary, `nlbsim compare` and the tests read it), JSON second;
+// report_from_json() reads a report.json back for `nlbsim compare`.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/measure/address_audit.hpp"
+#include "runner/measure/balance.hpp"
+#include "runner/measure/failover.hpp"
+#include "runner/run/flow.hpp"
+#include "runner/scenario.hpp"
+
+namespace nlb::run {
+
+using sim::Time;
+
+// What the failover measures say about one timeline entry.
+enum class FaultMeasure : std::uint8_t {
+  None,      // recover, start, link-up: the end of an earlier fault
+  Failover,  // crash, graceful-stop, link-down, freeze, heartbeat-loss, set-loss, admin-takeover
+  Shift,     // slow-server: how long the dispatcher takes to move load
+};
+FaultMeasure fault_measure(runner::FaultAction a);
+
+struct FaultReport {
+  std::string name;
+  std::string action;
+  std::string target;               // node, node/interface, lan or pair
+  std::string target_key = "node";  // which of node/lan/pair the target is
+  Time at;
+  bool applied = false;  // false when the run ended before it
+  FaultMeasure kind = FaultMeasure::None;
+  // Failover (times from the fault).
+  std::optional<Time> detection, first_datagram, first_response, arp_update;
+  std::uint64_t datagrams_lost = 0;
+  std::size_t connections_open = 0, connections_completed = 0;
+  double survival() const {
+    return connections_open == 0 ? 1.0 : static_cast<double>(connections_completed) / connections_open;
+  }
+  // Shift: until the slowed (or sped-up) server's share of new connections crossed the threshold.
+  std::optional<Time> load_shift;
+  double share_before = 0, shift_threshold = 0;
+};
+
+struct ServerReport {
+  std::string name;
+  std::string address;
+  std::uint64_t connections = 0;  // new connections the balancers gave it
+  double share = 0;
+  std::uint64_t requests = 0;  // HTTP requests it served
+};
+
+struct AddressEntry {
+  std::string address, node, where, why;
+};
+
+struct ExpectationResult {
+  std::string name;
+  std::string measure;
+  std::string bound;     // "<= 5s", ">= 0.99", "= 1", "in [1, 2]"
+  std::string measured;  // "2.103s", "1", "none"
+  bool ok = false;
+};
+
+struct Report {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  Time duration;
+  std::uint64_t events = 0;
+  std::size_t public_count = 0;
+  std::vector<AddressEntry> addresses;
+  std::vector<FaultReport> faults;
+  std::vector<ServerReport> servers;
+  double imbalance = 0, cv = 0;
+  Time p50, p99, mean, max;
+  std::uint64_t ok = 0, failed = 0;
+  std::vector<ExpectationResult> expectations;
+  Figure4Flow flow;
+  bool all_ok() const;
+  double error_rate() const { return ok + failed == 0 ? 0.0 : static_cast<double>(failed) / (ok + failed); }
+};
+
+// The inputs the report is computed from.
+struct ReportInputs {
+  const runner::Scenario* scenario = nullptr;
+  const Built* built = nullptr;
+  const class Timeline* timeline = nullptr;
+  const measure::FailoverMeter* failover = nullptr;
+  const measure::BalanceMeter* balance = nullptr;
+  const class FlowRecorder* flow = nullptr;
+  // Taken from the built nodes before they boot: configured addresses and those a role may take
+  // at run time, independent of who happens to hold them when the run ends.
+  const measure::AddressAudit* audit = nullptr;
+  Time end;
+  std::uint64_t events = 0;
+};
+
+Report make_report(const ReportInputs& in);
+// Evaluates the scenario's expectations into report.expectations.
+void evaluate_expectations(const runner::Scenario& s, Report& report);
+
+std::string report_json(const Report& r);
+// Reads a report.json (as written by report_json) back; false with `error` when it is not one.
+bool report_from_json(const std::string& text, Report& out, std::string& error);
+
+// Text forms shared by the report, the summary and compare.
+std::string ms_text(Time t);  // "2103.5 ms" style, 1 decimal below 10 s
+std::string time_or_none(const std::optional<Time>& t);
+
+}  // namespace nlb::run
