@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/nodes/server.hpp"
+#include "runner/run/restore.hpp"
 #include "runner/run/timeline.hpp"
 #include "runner/text.hpp"
 
@@ -57,7 +58,7 @@ FaultMeasure fault_measure(FaultAction a) {
     case FaultAction::Recover:
     case FaultAction::Start:
     case FaultAction::LinkUp:
-      return FaultMeasure::None;
+      return FaultMeasure::Restore;
     case FaultAction::SlowServer:
       return FaultMeasure::Shift;
     case FaultAction::Crash:
@@ -69,7 +70,7 @@ FaultMeasure fault_measure(FaultAction a) {
     case FaultAction::AdminTakeover:
       return FaultMeasure::Failover;
   }
-  return FaultMeasure::None;
+  return FaultMeasure::Restore;
 }
 
 bool Report::all_ok() const {
@@ -79,7 +80,9 @@ bool Report::all_ok() const {
 std::string ms_text(Time t) {
   char buf[48];
   const double ms = static_cast<double>(t.nanos()) / 1e6;
-  if (ms >= 10'000)
+  if (ms < 1)
+    std::snprintf(buf, sizeof buf, "%.0f us", ms * 1e3);
+  else if (ms >= 10'000)
     std::snprintf(buf, sizeof buf, "%.2f s", ms / 1e3);
   else if (ms >= 100)
     std::snprintf(buf, sizeof buf, "%.0f ms", ms);
@@ -137,6 +140,11 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
     fr.datagrams_lost = m.datagrams_lost;
     fr.connections_open = m.connections_open;
     fr.connections_completed = m.connections_completed;
+  } else if (fr.kind == FaultMeasure::Restore && f.node_index != kNone && in.restore) {
+    const std::size_t pos = std::find(in.built->servers.begin(), in.built->servers.end(), f.node_index) -
+                            in.built->servers.begin();
+    const wire::Ipv4 server = pos < in.built->servers.size() ? in.built->server_addrs[pos] : wire::Ipv4();
+    fr.back = in.restore->back(f.at, static_cast<link::NodeId>(f.node_index), server);
   } else if (fr.kind == FaultMeasure::Shift && f.service_time) {
     // The server's share of new connections in the 10 s before, and the first moment its share
     // of the last 50 new connections crossed half that (slower) or one and a half times it
@@ -345,6 +353,8 @@ std::string report_json(const Report& r) {
       j["share_before"] = rounded(f.share_before);
       j["shift_threshold"] = rounded(f.shift_threshold);
       j["load_shift_ns"] = time_json(f.load_shift);
+    } else if (f.kind == FaultMeasure::Restore && f.applied) {
+      j["back_ns"] = time_json(f.back);
     }
     faults.push_back(std::move(j));
   }
@@ -433,7 +443,8 @@ bool report_from_json(const std::string& text, Report& r, std::string& error) {
       f.applied = get_or<bool>(x, "applied", true);
       f.kind = x.contains("detection_ns")    ? FaultMeasure::Failover
                : x.contains("load_shift_ns") ? FaultMeasure::Shift
-                                             : FaultMeasure::None;
+                                             : FaultMeasure::Restore;
+      f.back = time_from(x, "back_ns");
       f.detection = time_from(x, "detection_ns");
       f.first_datagram = time_from(x, "first_datagram_ns");
       f.first_response = time_from(x, "first_response_ns");

@@ -21,7 +21,7 @@ using sim::Time;
 
 // What the failover measures say about one timeline entry.
 enum class FaultMeasure : std::uint8_t {
-  None,      // recover, start, link-up: the end of an earlier fault
+  Restore,   // recover, start, link-up: when the node is back in service
   Failover,  // crash, graceful-stop, link-down, freeze, heartbeat-loss, set-loss, admin-takeover
   Shift,     // slow-server: how long the dispatcher takes to move load
 };
@@ -34,7 +34,7 @@ struct FaultReport {
   std::string target_key = "node";  // which of node/lan/pair the target is
   Time at;
   bool applied = false;  // false when the run ended before it
-  FaultMeasure kind = FaultMeasure::None;
+  FaultMeasure kind = FaultMeasure::Restore;
   // Failover (times from the fault).
   std::optional<Time> detection, first_datagram, first_response, arp_update;
   std::uint64_t datagrams_lost = 0;
@@ -45,6 +45,8 @@ struct FaultReport {
   // Shift: until the slowed (or sped-up) server's share of new connections crossed the threshold.
   std::optional<Time> load_shift;
   double share_before = 0, shift_threshold = 0;
+  // Restore: until the node was active or master again, or a server marked up again.
+  std::optional<Time> back;
 };
 
 struct ServerReport {
@@ -93,6 +95,7 @@ struct ReportInputs {
   const measure::FailoverMeter* failover = nullptr;
   const measure::BalanceMeter* balance = nullptr;
   const class FlowRecorder* flow = nullptr;
+  const class RestoreRecorder* restore = nullptr;
   // Taken from the built nodes before they boot: configured addresses and those a role may take
   // at run time, independent of who happens to hold them when the run ends.
   const measure::AddressAudit* audit = nullptr;
@@ -109,7 +112,7 @@ std::string report_json(const Report& r);
 bool report_from_json(const std::string& text, Report& out, std::string& error);
 
 // Text forms shared by the report, the summary and compare.
-std::string ms_text(Time t);  // "2103.5 ms" style, 1 decimal below 10 s
+std::string ms_text(Time t);  // "3 us", "20.4 ms", "2103 ms", "12.50 s"
 std::string time_or_none(const std::optional<Time>& t);
 
 }  // namespace nlb::run

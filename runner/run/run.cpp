@@ -11,6 +11,7 @@
 #include "runner/run/build.hpp"
 #include "runner/run/flow.hpp"
 #include "runner/run/metrics.hpp"
+#include "runner/run/restore.hpp"
 #include "runner/run/timeline.hpp"
 #include "runner/run/trace_writer.hpp"
 
@@ -46,6 +47,7 @@ struct RunState {
   std::unique_ptr<measure::FailoverMeter> failover;
   std::unique_ptr<measure::BalanceMeter> balance;
   std::unique_ptr<FlowRecorder> flow;
+  std::unique_ptr<RestoreRecorder> restore;
   std::unique_ptr<MetricsSampler> metrics;
   std::unique_ptr<runner::AtomicFile> trace_file;
   std::unique_ptr<TraceWriter> trace;
@@ -103,6 +105,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
       st.sim, measure::targets_of(*built.network, built.clusters, built.front));
   st.balance = std::make_unique<measure::BalanceMeter>(st.sim, built.server_addrs);
   st.flow = std::make_unique<FlowRecorder>(st.sim, s, built);
+  st.restore = std::make_unique<RestoreRecorder>(st.sim);
   if (files) {
     std::vector<std::pair<link::NodeId, std::string>> columns;
     for (std::size_t k : built.servers) columns.emplace_back(static_cast<link::NodeId>(k), s.nodes[k].name);
@@ -136,6 +139,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   in.failover = st.failover.get();
   in.balance = st.balance.get();
   in.flow = st.flow.get();
+  in.restore = st.restore.get();
   in.audit = &audit;
   in.end = end;
   in.events = result.events;

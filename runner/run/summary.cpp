@@ -52,7 +52,10 @@ void flow(const Report& r, std::string& out) {
   const std::string ep = f.client_ip.str() + ":" + std::to_string(f.client_port);
   out += "Figure 4 flow, the first request (" + f.client + " " + ep + " -> " + f.cluster.str() + ":" +
          std::to_string(f.cluster_port) + " at " + f.start.str() + "):\n";
-  auto at = [&](sim::Time t) { return "  [+" + ms_text(t - f.start) + "]"; };
+  // Steps a few microseconds apart: show them to the microsecond.
+  auto at = [&](sim::Time t) {
+    return "  [+" + fixed(static_cast<double>((t - f.start).nanos()) / 1e6, 3) + " ms]";
+  };
   const bool prior_art = f.front == f.cluster;
   const std::string what = prior_art ? "the cluster address itself (prior art)" : "the NLBS address";
   if (f.arp_request)
@@ -99,6 +102,9 @@ void faults(const Report& r, std::string& out) {
       out += "    " + std::to_string(f.datagrams_lost) + " datagrams lost; " +
              std::to_string(f.connections_completed) + " of " + std::to_string(f.connections_open) +
              " connections open at the fault completed (" + percent(f.survival()) + ")\n";
+    } else if (f.kind == FaultMeasure::Restore) {
+      out += f.back ? "    back in service after " + ms_text(*f.back) + "\n"
+                    : "    not back in service before the end (manual recovery, or nothing to take back)\n";
     } else if (f.kind == FaultMeasure::Shift) {
       out += "    share before " + percent(f.share_before) + "; crossed " + percent(f.shift_threshold) +
              " after " + time_or_none(f.load_shift) + "\n";
@@ -112,8 +118,15 @@ void load(const Report& r, std::string& out) {
          "\n";
   if (r.servers.empty()) return;
   out += "Servers (share of new connections):";
-  for (const ServerReport& s : r.servers)
-    out += " " + s.name + " " + percent(s.share) + " (" + std::to_string(s.connections) + ")";
+  if (r.servers.size() <= 8) {
+    for (const ServerReport& s : r.servers)
+      out += " " + s.name + " " + percent(s.share) + " (" + std::to_string(s.connections) + ")";
+  } else {
+    auto [lo, hi] = std::minmax_element(r.servers.begin(), r.servers.end(),
+                                        [](const auto& a, const auto& b) { return a.share < b.share; });
+    out += " " + std::to_string(r.servers.size()) + " servers, from " + percent(lo->share) + " (" + lo->name +
+           ") to " + percent(hi->share) + " (" + hi->name + ")";
+  }
   out += "\n  imbalance max/mean " + fixed(r.imbalance, 3) + ", coefficient of variation " + fixed(r.cv, 3) +
          "\n";
 }
@@ -214,8 +227,7 @@ std::string compare_text(const Report& a, const Report& b) {
   std::vector<std::string> faults;
   for (const Report* r : {&a, &b})
     for (const FaultReport& f : r->faults)
-      if (f.kind != FaultMeasure::None && std::find(faults.begin(), faults.end(), f.name) == faults.end())
-        faults.push_back(f.name);
+      if (std::find(faults.begin(), faults.end(), f.name) == faults.end()) faults.push_back(f.name);
   for (const std::string& name : faults) {
     const FaultReport* fa = find_fault(a, name);
     const FaultReport* fb = find_fault(b, name);
@@ -224,6 +236,10 @@ std::string compare_text(const Report& a, const Report& b) {
       t.add(name + ": " + what, cell(fa, get), cell(fb, get));
     };
     const FaultReport* any = fa ? fa : fb;
+    if (any->kind == FaultMeasure::Restore) {
+      row("back in service", [](const FaultReport& f) { return time_or_none(f.back); });
+      continue;
+    }
     if (any->kind == FaultMeasure::Shift) {
       row("load shift", [](const FaultReport& f) { return time_or_none(f.load_shift); });
       continue;

@@ -113,6 +113,11 @@ TEST_CASE("the shipped figures hold every expectation they state") {
     for (const ServerReport& s : r.report->servers) CHECK(s.share > 0.15);
     CHECK(r.report->imbalance < 1.2);
     CHECK(r.report->failed == 0);
+    // The primary recovers at 40 s and, with automatic recovery, takes the NLBS address back.
+    REQUIRE(r.report->faults.size() == 2);
+    CHECK(r.report->faults[1].kind == FaultMeasure::Restore);
+    REQUIRE(r.report->faults[1].back);
+    CHECK(*r.report->faults[1].back < Time::s(5));
   }
 }
 
