@@ -580,11 +580,16 @@ class Builder {
     const double per_client = tr.rate / static_cast<double>(n);
     const Time every = Time::ns(std::llround(1e9 / per_client));
     const Time gap = Time::ns(std::llround(1e9 / tr.rate));
+    const Time mean_gap = Time::ns(std::llround(1e9 / per_client));
+    sim::RngStream& first = sim_.rng().stream("traffic/" + tr.name + "/first-arrival");
     for (std::size_t k = 0; k < n; ++k) {
       apps::HttpClientConfig c = h;
       if (tr.arrival == runner::ArrivalProcess::Poisson) {
         c.arrivals = apps::Arrivals::poisson(per_client);
-        c.start = tr.start;
+        // A Poisson process that starts at `start` has its first arrival an exponential gap
+        // later (the HTTP client's first arrival is at its start): without this every client
+        // would fire at once, a burst the scenario did not ask for.
+        c.start = tr.start + first.exponential_time(mean_gap);
       } else {
         c.arrivals = apps::Arrivals::fixed(every);
         c.start = tr.start + gap * static_cast<std::int64_t>(k);
