@@ -120,6 +120,9 @@ void FlowRecorder::on_sent(Time at, link::NodeId node, link::IfIndex iface, cons
   }
   auto t = tcp_of(frame);
   if (!t) return;
+  if (name(node) == f_.client && t->tcp.src_port() == f_.client_port && t->tcp.flags().syn() &&
+      !t->tcp.flags().ack() && t->ip.dst() == f_.cluster)
+    ++f_.syn_retransmissions;
   const bool ours_in =
       t->ip.src() == f_.client_ip && t->tcp.src_port() == f_.client_port && t->ip.dst() == f_.cluster;
   if (ours_in && f_.dispatched && !f_.rewritten && name(node) == f_.balancer && t->tcp.flags().syn()) {

@@ -27,6 +27,7 @@ struct Figure4Flow {
   std::string client;
   wire::Ipv4 client_ip, cluster;
   std::uint16_t client_port = 0, cluster_port = 0;
+  std::uint32_t syn_retransmissions = 0;  // the path was not ready yet (e.g. VRRP still electing)
 
   bool arp_request = false;  // step 1
   sim::Time arp_at;

@@ -380,6 +380,7 @@ std::string report_json(const Report& r) {
     flow["client_endpoint"] = fl.client_ip.str() + ":" + std::to_string(fl.client_port);
     flow["cluster_endpoint"] = fl.cluster.str() + ":" + std::to_string(fl.cluster_port);
     flow["start_ns"] = fl.start.nanos();
+    flow["syn_retransmissions"] = fl.syn_retransmissions;
     flow["arp_request_by"] = fl.arp_request ? Json(fl.arp_by) : Json(nullptr);
     flow["arp_for"] = fl.arp_request ? Json(fl.front.str()) : Json(nullptr);
     flow["arp_reply_by"] = fl.arp_reply ? Json(fl.replied_by) : Json(nullptr);

@@ -53,6 +53,9 @@ void flow(const Report& r, std::string& out) {
   out += "Figure 4 flow, the first request (" + f.client + " " + ep + " -> " + f.cluster.str() + ":" +
          std::to_string(f.cluster_port) + " at " + f.start.str() + "):\n";
   // Steps a few microseconds apart: show them to the microsecond.
+  if (f.syn_retransmissions > 0)
+    out += "  (the client sent its SYN " + std::to_string(f.syn_retransmissions + 1) +
+           " times: the path was not ready yet, e.g. the firewalls' VRRP masters not elected)\n";
   auto at = [&](sim::Time t) {
     return "  [+" + fixed(static_cast<double>((t - f.start).nanos()) / 1e6, 3) + " ms]";
   };
