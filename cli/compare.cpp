@@ -81,6 +81,11 @@ void add_compare_command(CLI::App& app, Context& ctx) {
       if (!a) return static_cast<int>(kBadInput);
       auto b = report_for(args->b, args->set, o, ctx);
       if (!b) return static_cast<int>(kBadInput);
+      // Two runs of one scenario (other seeds, other --set): name the columns by argument.
+      if (a->scenario == b->scenario) {
+        a->scenario = args->a;
+        b->scenario = args->b;
+      }
       ctx.out << run::compare_text(*a, *b);
       return static_cast<int>(kOk);
     };
