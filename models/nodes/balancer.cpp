@@ -92,6 +92,7 @@ void Balancer::make_volatile_state() {
   }
   protocols::ConnSyncConfig sc;
   sc.flush_delay = cfg_.sync.mode == SyncMode::Batch ? cfg_.sync.batch_delay : Time::zero();
+  sc.max_entries = std::clamp<std::size_t>(cfg_.sync.batch_max, 1, wire::ha::kMaxSyncEntries);
   sync_out_.emplace(sc);
   sync_in_.reset();
   forwarding_ = false;
@@ -105,7 +106,10 @@ void Balancer::on_boot() {
   }
   make_volatile_state();
   const Time now = sim().now();
-  for (auto& d : dispatchers_) d->start(now);
+  for (std::size_t c = 0; c < dispatchers_.size(); ++c) {
+    dispatchers_[c]->start(now);
+    publish_weights(c);  // the starting weights, so that a trace reader knows them
+  }
   rearm_manager();
   start_health();
   run_ha(ha_->start(now));

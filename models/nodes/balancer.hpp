@@ -37,6 +37,7 @@
 #include "models/protocols/conn_table.hpp"
 #include "models/protocols/dispatcher.hpp"
 #include "models/transport/udp.hpp"
+#include "models/wire/ha.hpp"
 
 namespace nlb::nodes {
 
@@ -82,7 +83,8 @@ struct ReachConfig {
 
 struct SyncConfig {
   SyncMode mode = SyncMode::PerConnection;
-  Time batch_delay = Time::s(2);  // Batch: IPVS_SYNC_FLUSH_TIME
+  Time batch_delay = Time::s(2);                      // Batch: IPVS_SYNC_FLUSH_TIME
+  std::size_t batch_max = wire::ha::kMaxSyncEntries;  // connections per message (<= 60)
 };
 
 struct ProbeConfig {

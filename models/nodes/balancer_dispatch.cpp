@@ -34,49 +34,57 @@ bool Balancer::on_ingress(const net::RxDatagram& d) {
   return dispatch(d, static_cast<std::size_t>(c));
 }
 
+namespace {
+
+// The transport fields the dispatcher keys on.
+struct Flow {
+  std::uint16_t sport = 0;
+  std::uint16_t dport = 0;
+  wire::TcpFlags flags{};
+};
+
+bool parse_flow(const net::RxDatagram& d, Flow& f) {
+  if (d.protocol() == wire::IpProto::Tcp) {
+    auto v = wire::TcpView::checked(d.payload);
+    if (!v) return false;
+    f = {v->src_port(), v->dst_port(), v->flags()};
+    return true;
+  }
+  auto v = wire::UdpView::checked(d.payload, d.virtual_len);
+  if (!v) return false;
+  f = {v->src_port(), v->dst_port(), {}};
+  return true;
+}
+
+}  // namespace
+
 bool Balancer::dispatch(const net::RxDatagram& d, std::size_t c) {
   const auto proto = d.protocol();
   if (proto != wire::IpProto::Tcp && proto != wire::IpProto::Udp) return false;  // ping: answered here
-  std::uint16_t sport = 0, dport = 0;
-  wire::TcpFlags flags{};
-  if (proto == wire::IpProto::Tcp) {
-    auto v = wire::TcpView::checked(d.payload);
-    if (!v) {
-      drop(d.iface, *d.frame, link::drop::kMalformed);
-      return true;
-    }
-    sport = v->src_port();
-    dport = v->dst_port();
-    flags = v->flags();
-  } else {
-    auto v = wire::UdpView::checked(d.payload, d.virtual_len);
-    if (!v) {
-      drop(d.iface, *d.frame, link::drop::kMalformed);
-      return true;
-    }
-    sport = v->src_port();
-    dport = v->dst_port();
+  Flow f;
+  if (!parse_flow(d, f)) {
+    drop(d.iface, *d.frame, link::drop::kMalformed);
+    return true;
   }
   const auto& ports = cfg_.clusters[c].ports;
-  if (std::find(ports.begin(), ports.end(), dport) == ports.end()) {
+  if (std::find(ports.begin(), ports.end(), f.dport) == ports.end()) {
     drop(d.iface, *d.frame, kDropNoService);
     return true;
   }
-  const protocols::ConnKey key{static_cast<std::uint8_t>(proto), d.src(), sport, d.dst(), dport};
-  const Time now = sim().now();
+  const protocols::ConnKey key{static_cast<std::uint8_t>(proto), d.src(), f.sport, d.dst(), f.dport};
   protocols::ConnTable& t = *table_;
   if (auto conn = t.find(key)) {
-    const auto u = t.on_packet(now, *conn, flags);
+    const auto u = t.on_packet(sim().now(), *conn, f.flags);
     after_update(u);
     forward(d, c, u.server, false);
     return true;
   }
   const bool tcp = proto == wire::IpProto::Tcp;
-  const bool opening = !tcp || (flags.syn() && !flags.ack());
+  const bool opening = !tcp || (f.flags.syn() && !f.flags.ack());
   // A RST of a connection we do not know ends nothing; other segments of an unknown connection
   // (a takeover without sync) are forwarded like a new connection, as IPVS's sloppy_tcp, or
   // dropped (cfg.unknown_segments).
-  if (tcp && !opening && (flags.rst() || cfg_.unknown_segments == UnknownSegments::Drop)) {
+  if (tcp && !opening && (f.flags.rst() || cfg_.unknown_segments == UnknownSegments::Drop)) {
     drop(d.iface, *d.frame, kDropUnknownConn);
     return true;
   }
@@ -85,7 +93,7 @@ bool Balancer::dispatch(const net::RxDatagram& d, std::size_t c) {
     drop(d.iface, *d.frame, kDropNoServer);
     return true;
   }
-  after_update(t.insert(now, key, s, flags));
+  after_update(t.insert(sim().now(), key, s, f.flags));
   forward(d, c, s, true);
   return true;
 }
