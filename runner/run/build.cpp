@@ -187,11 +187,9 @@ class Builder {
     const std::string pp = pair_ptr(p);
     if (pr.garp_refresh != Time::zero())
       unsupported(P(pp, "garp_refresh"), "periodic gratuitous ARPs from the active balancer");
-    if (pr.sync.mode == runner::SyncMode::Batch && pr.sync.batch_max != runner::SyncSpec{}.batch_max &&
-        pr.sync.batch_max != kModelBatchMax)
-      unsupported(P(P(pp, "sync"), "batch_max"),
-                  "another batch size than " + std::to_string(kModelBatchMax) +
-                      " (the balancer's sync messages carry up to that many connections)");
+    if (pr.sync.batch_max > kModelBatchMax)
+      error(P(P(pp, "sync"), "batch_max"), "at most " + std::to_string(kModelBatchMax) +
+                                               " connections fit one sync message (a 1500-byte frame)");
     for (std::size_t c = 0; c < pr.clusters.size(); ++c) {
       const runner::ClusterSpec& cl = pr.clusters[c];
       const std::string cp = P(P(pp, "clusters"), c);
@@ -466,6 +464,7 @@ class Builder {
     bc.reach = {pr.reach.targets, pr.reach.interval, pr.reach.timeout};
     bc.sync.mode = sync_mode_of(pr.sync.mode);
     bc.sync.batch_delay = pr.sync.batch_interval;
+    bc.sync.batch_max = pr.sync.batch_max;
     if (!pr.clusters.empty()) {
       const runner::ClusterSpec& first = pr.clusters.front();
       // ND staletimeout: an idle connection's entry goes after this (IPVS's ESTABLISHED and

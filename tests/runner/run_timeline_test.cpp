@@ -114,6 +114,7 @@ TEST_CASE("what the models cannot do yet is an error at its JSON pointer, all of
   s.nodes[c1].http_server = runner::HttpServerSpec{};
   s.vrrp_groups[0].garp_master_repeat = 2;  // a keepalived setting in an rfc5798 group
   s.balancer_pairs[0].garp_refresh = Time::s(10);
+  s.balancer_pairs[0].sync.batch_max = 100;  // more than one sync message holds
   s.balancer_pairs[0].clusters[0].advisor.kind = runner::AdvisorKind::Ping;
   s.traffic[0].think_time = Time::ms(100);
   FaultSpec loss = fault(s, "one-way", Time::s(5), FaultAction::SetLoss, "srv1", "eth0");
@@ -130,6 +131,7 @@ TEST_CASE("what the models cannot do yet is an error at its JSON pointer, all of
   const std::vector<std::string> expected{
       "/balancer_pairs/0/clusters/0/advisor/kind",
       "/balancer_pairs/0/garp_refresh",
+      "/balancer_pairs/0/sync/batch_max",
       n + "/http_server",
       n + "/interfaces/0/port",
       "/timeline/" + std::to_string(s.timeline.size() - 1) + "/direction",
