@@ -19,8 +19,9 @@ RunController::RunController(QObject* parent) : QObject(parent) {
 }
 
 QString RunController::find_nlbsim() {
+  // An explicit NLBSIM wins; when it names nothing runnable, say so rather than pick another binary.
   QString env = qEnvironmentVariable("NLBSIM");
-  if (!env.isEmpty() && QFileInfo(env).isExecutable()) return env;
+  if (!env.isEmpty()) return QFileInfo(env).isExecutable() ? env : QString();
   QDir here(QCoreApplication::applicationDirPath());
   for (const QString& rel : {QString("nlbsim"), QString("../cli/nlbsim"), QString("../bin/nlbsim")}) {
     QFileInfo f(here.filePath(rel));
@@ -32,12 +33,16 @@ QString RunController::find_nlbsim() {
 bool RunController::start(const QString& scenario, const QString& out_dir, QString* error) {
   QString exe = find_nlbsim();
   if (exe.isEmpty()) {
-    if (error)
-      *error =
-          "The nlbsim command was not found (looked next to nlbsim-gui, in ../cli and on PATH; set NLBSIM to "
-          "its path). Build it with cmake --build build --target nlbsim, or open a trace directory written "
-          "by "
+    if (error) {
+      QString env = qEnvironmentVariable("NLBSIM");
+      *error = env.isEmpty()
+                   ? "The nlbsim command was not found (looked next to nlbsim-gui, in ../cli and on "
+                     "PATH; set NLBSIM to its path)."
+                   : "The nlbsim command was not found: NLBSIM=" + env + " is not an executable file.";
+      *error +=
+          " Build it with cmake --build build --target nlbsim, or open a run directory written by "
           "nlbsim run --trace.";
+    }
     return false;
   }
   if (running()) {
