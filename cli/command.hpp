@@ -37,6 +37,10 @@ struct ScenarioArgs {
 };
 void add_scenario_args(CLI::App& sub, ScenarioArgs& args);
 
+// --seed N: a decimal whole number that fits 64 bits. CLI11 alone would take "-1" as
+// 18446744073709551615 and saturate 2^64 to the same value, running another seed than asked.
+void add_seed_option(CLI::App& sub, std::optional<std::uint64_t>& seed, const std::string& help);
+
 // Loads and validates; prints every diagnostic as FILE:POINTER: message on err. nullopt when
 // the scenario has errors (the caller exits kBadInput).
 std::optional<runner::Scenario> load_or_report(const ScenarioArgs& args, Context& ctx);

@@ -1,5 +1,7 @@
 #include "cli/command.hpp"
 
+#include <charconv>
+
 #include "runner/atomic_file.hpp"
 
 namespace nlb::cli {
@@ -8,6 +10,20 @@ void add_scenario_args(CLI::App& sub, ScenarioArgs& args) {
   sub.add_option("SCENARIO", args.path, "scenario file (JSON)")->required();
   sub.add_option("--set", args.set, "override a scenario parameter, NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
+}
+
+void add_seed_option(CLI::App& sub, std::optional<std::uint64_t>& seed, const std::string& help) {
+  const CLI::Validator decimal_u64(
+      [](std::string& text) -> std::string {
+        std::uint64_t v = 0;
+        const char* end = text.data() + text.size();
+        auto [p, ec] = std::from_chars(text.data(), end, v);
+        if (text.empty() || ec != std::errc{} || p != end)
+          return "expected a whole number from 0 to 18446744073709551615, not " + text;
+        return {};
+      },
+      "N");
+  sub.add_option("--seed", seed, help)->check(decimal_u64)->type_name("N");
 }
 
 std::optional<runner::Scenario> load_or_report(const ScenarioArgs& args, Context& ctx) {

@@ -61,8 +61,7 @@ void add_compare_command(CLI::App& app, Context& ctx) {
   sub->add_option("B", args->b, "second scenario, report.json or output directory")->required();
   sub->add_option("--set", args->set, "override a parameter of the scenarios run, NAME=VALUE (repeatable)")
       ->type_name("NAME=VALUE");
-  sub->add_option("--seed", args->seed, "seed for the scenarios run (default: each scenario's)")
-      ->type_name("N");
+  add_seed_option(*sub, args->seed, "seed for the scenarios run (default: each scenario's)");
   sub->add_option("--until", args->until, "simulated time to run the scenarios for")->type_name("T");
   sub->footer("Exit status: 0 compared, 2 bad input.");
   sub->callback([&ctx, args] {

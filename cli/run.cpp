@@ -105,8 +105,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
   add_scenario_args(*sub, args->scenario);
   sub->add_option("--out", args->out, "directory for the outputs (default: out/<scenario name>)")
       ->type_name("DIR");
-  sub->add_option("--seed", args->seed, "seed of every random stream (default: the scenario's)")
-      ->type_name("N");
+  add_seed_option(*sub, args->seed, "seed of every random stream (default: the scenario's)");
   sub->add_option("--until", args->until,
                   "simulated time to run (default: the scenario's duration), e.g. 30s")
       ->type_name("T");

@@ -346,8 +346,8 @@ struct Codec<Time> {
     if (!v.is_string() || !sim::parse_time(v.get_ref<const std::string&>(), t)) {
       r.error(p,
               "expected a time with a unit, such as \"250ms\", \"1.5s\" or \"4h\" (units ns, us, ms, s, min, "
-              "h), not " +
-                  describe_json(v));
+              "h), at most " +
+                  format_time(hi) + " and in whole nanoseconds, not " + describe_json(v));
       return false;
     }
     if (t < lo || t > hi) {
