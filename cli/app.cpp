@@ -6,7 +6,7 @@
 
 namespace nlb::cli {
 
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err, const Environment& env) {
   CLI::App app{
       "nlbsim: a discrete-event simulator of highly available, load-balanced server clusters "
       "(the IBM \"single public IP\" cluster and its prior art)",
@@ -16,7 +16,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.footer(
       "Exit status: 0 ok, 1 an expectation failed, 2 bad input (every error as FILE:POINTER: message).");
 
-  Context ctx{out, err, {}};
+  Context ctx{out, err, {}, &env};
   // The subcommands, in the order --help lists them.
   add_run_command(app, ctx);
   add_validate_command(app, ctx);
@@ -24,6 +24,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   add_addresses_command(app, ctx);
   add_schema_command(app, ctx);
   add_compare_command(app, ctx);
+  add_sweep_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -5,6 +5,7 @@
 // line there.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "runner/load.hpp"
+#include "runner/sweep/ranks.hpp"
 
 namespace nlb::cli {
 
@@ -23,11 +25,18 @@ enum ExitCode : int {
   kBadInput = 2,           // bad arguments, a scenario with errors, an output that cannot be written
 };
 
+// What the executable adds to the library: the nlbsim binary built with MPI gives `sweep` a
+// way to its MPI ranks (nullptr when no MPI launcher started the process). Tests leave it out.
+struct Environment {
+  std::function<std::unique_ptr<sweep::Ranks>()> mpi_ranks;
+};
+
 struct Context {
   std::ostream& out;
   std::ostream& err;
   // Set by the chosen subcommand's callback; app.cpp runs it after parsing.
   std::function<int()> action;
+  const Environment* env = nullptr;
 };
 
 // The scenario argument and --set overrides shared by every command that reads a scenario.
@@ -54,8 +63,10 @@ void add_addresses_command(CLI::App& app, Context& ctx);
 void add_schema_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_compare_command(CLI::App& app, Context& ctx);
+void add_sweep_command(CLI::App& app, Context& ctx);
 
 // The whole command line, for main() and for tests.
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+            const Environment& env = {});
 
 }  // namespace nlb::cli

@@ -21,25 +21,6 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
-class InterruptGuard {
- public:
-  InterruptGuard() {
-    g_interrupted.store(false);
-    old_int_ = std::signal(SIGINT, on_interrupt);
-    old_term_ = std::signal(SIGTERM, on_interrupt);
-  }
-  ~InterruptGuard() {
-    std::signal(SIGINT, old_int_);
-    std::signal(SIGTERM, old_term_);
-  }
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-
- private:
-  void (*old_int_)(int) = SIG_DFL;
-  void (*old_term_)(int) = SIG_DFL;
-};
-
 // "\r  12.3s / 60s simulated   1234567 events   2.1M events/s" on a terminal, a few times a second.
 class Progress {
  public:
@@ -70,10 +51,25 @@ class Progress {
 
 }  // namespace
 
+InterruptGuard::InterruptGuard() {
+  g_interrupted.store(false);
+  old_int_ = std::signal(SIGINT, on_interrupt);
+  old_term_ = std::signal(SIGTERM, on_interrupt);
+}
+
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, old_int_);
+  std::signal(SIGTERM, old_term_);
+}
+
+const std::atomic<bool>& InterruptGuard::flag() const { return g_interrupted; }
+
+bool err_is_terminal(const Context& ctx) { return &ctx.err == &std::cerr && isatty(STDERR_FILENO); }
+
 // Shared with `compare`: runs a loaded scenario with the command line's options.
 run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx) {
   // Progress only for a person watching: stderr is the process's own and a terminal.
-  const bool terminal = &ctx.err == &std::cerr && isatty(STDERR_FILENO);
+  const bool terminal = err_is_terminal(ctx);
   std::unique_ptr<Progress> progress;
   if (terminal) {
     progress = std::make_unique<Progress>(ctx.err);
@@ -82,7 +78,7 @@ run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Co
     };
   }
   InterruptGuard guard;
-  options.interrupt = &g_interrupted;
+  options.interrupt = &guard.flag();
   run::RunResult r = run::run_scenario(s, options);
   if (progress) progress->clear();
   for (const auto& d : r.diagnostics) ctx.err << d.str() << "\n";

@@ -187,3 +187,17 @@ TEST_CASE("the nlbsim executable returns the same exit codes to the shell") {
   CHECK(status("--version") == 0);
   CHECK(status("") == 2);
 }
+
+TEST_CASE("nlbsim sweep checks its arguments: a grid, --jobs of at least 1, a readable file") {
+  const std::string grid = (kSource / "tests/sweep/small.grid.json").string();
+  CHECK(nlbsim({"sweep"}).code == 2);
+  Run zero = nlbsim({"sweep", grid, "--jobs", "0"});
+  CHECK(zero.code == 2);
+  CHECK(zero.err.find("--jobs") != std::string::npos);
+  Run missing = nlbsim({"sweep", "/nonexistent.grid.json"});
+  CHECK(missing.code == 2);
+  CHECK(missing.err == "/nonexistent.grid.json: cannot read the file\n");
+  Run help = nlbsim({"sweep", "--help"});
+  CHECK(help.code == 0);
+  CHECK(help.out.find("mpirun -np K") != std::string::npos);
+}
