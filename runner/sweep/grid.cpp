@@ -43,7 +43,8 @@ class GridReader {
     }
     Grid g;
     g.file = file_;
-    g.name = fs::path(file_).stem().string();
+    g.name = fs::path(file_).stem().string();  // "heartbeat-sync.grid.json" -> "heartbeat-sync"
+    if (g.name.size() > 5 && g.name.ends_with(".grid")) g.name.resize(g.name.size() - 5);
     keys(doc, "", kGridKeys, "the grid");
     if (const Json* v = member(doc, "name")) name(*v, "/name", g.name);
     if (const Json* v = member(doc, "description")) text(*v, "/description", g.description);

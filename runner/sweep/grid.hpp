@@ -35,7 +35,7 @@ struct Axis {
 
 struct Grid {
   std::string file;  // as given, for messages
-  std::string name;  // default: the file's stem
+  std::string name;  // default: the file's name without .json and .grid
   std::string description;
   std::string scenario_text;       // as written in the grid
   std::filesystem::path scenario;  // the grid file's directory / scenario_text

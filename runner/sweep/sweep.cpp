@@ -66,10 +66,21 @@ int check_step(const Grid& g, const SweepOptions& o, Ranks& ranks, std::ostream&
         errors.emplace_back(e[0].get<std::size_t>(), e[1].get<std::string>());
     }
     std::sort(errors.begin(), errors.end());
-    for (std::size_t k = 0; k < errors.size() && k < kShownCombinationErrors; ++k) err << errors[k].second;
-    if (errors.size() > kShownCombinationErrors)
-      err << g.file << ": " << errors.size() - kShownCombinationErrors << " more of the " << g.combinations()
-          << " combinations have errors\n";
+    // The same text from several combinations (an unknown parameter is every combination's
+    // mistake) is one error.
+    std::vector<std::string> shown;
+    std::size_t more = 0;
+    for (const auto& [c, text] : errors) {
+      if (std::find(shown.begin(), shown.end(), text) != shown.end()) continue;
+      if (shown.size() == kShownCombinationErrors) {
+        ++more;
+        continue;
+      }
+      shown.push_back(text);
+      err << text;
+    }
+    if (more > 0)
+      err << g.file << ": " << more << " more of the " << g.combinations() << " combinations have errors\n";
   }
   const int code = interrupted ? kExitInterrupted : found.empty() ? kExitOk : kExitBadInput;
   return ranks.max(code);

@@ -48,7 +48,7 @@ TEST_CASE("a grid names a scenario relative to itself, axes in order, and seeds"
 TEST_CASE("a grid without axes or seeds is the scenario once, named after the file") {
   GridResult r = parse_grid_text(R"({"scenario": "s.json"})", "sweeps/one.grid.json");
   REQUIRE(r.grid);
-  CHECK(r.grid->name == "one.grid");
+  CHECK(r.grid->name == "one");
   CHECK(r.grid->variants() == 1);
   CHECK(r.grid->seeds.empty());
 }

@@ -144,7 +144,7 @@ TEST_CASE("a sweep gives the same results with one thread, two threads and two r
   CHECK(csv.find("\n0,1s,1,ok,0,1,") != std::string::npos);
   CHECK(csv.find("\n2,3s,1,failed,2,1,") != std::string::npos);  // detection and the ARP update
   const std::string s = one.out.str();
-  CHECK(s.find("Sweep small.grid: 4 variants of ../../scenarios/sweeps/balancer-crash.json "
+  CHECK(s.find("Sweep small: 4 variants of ../../scenarios/sweeps/balancer-crash.json "
                "(heartbeat_timeout 2 x 2 seeds)") == 0);
   CHECK(s.find("heartbeat_timeout=1s: 2 of 2 held\n  crash-active-balancer: detection ") !=
         std::string::npos);
@@ -169,12 +169,14 @@ TEST_CASE(
 
 TEST_CASE("a parameter the scenario does not declare is the axis's mistake, with a suggestion") {
   const fs::path dir = fresh_dir("unknown-parameter");
-  const fs::path grid = write_grid(dir, R"("axes": [{"parameter": "heartbeat_timout", "values": ["1s"]}])");
+  const fs::path grid =
+      write_grid(dir, R"("axes": [{"parameter": "heartbeat_timout", "values": ["1s", "2s"]}])");
   Sweep s(grid, dir / "out", 2);
   CHECK(s.code == kExitBadInput);
-  CHECK(s.err.str().find(grid.string() +
-                         ":/axes/0/parameter: no parameter \"heartbeat_timout\" in the scenario "
-                         "(did you mean \"heartbeat_timeout\"?)\n") == 0);
+  // Once, though both combinations have it.
+  CHECK(s.err.str() == grid.string() +
+                           ":/axes/0/parameter: no parameter \"heartbeat_timout\" in the scenario "
+                           "(did you mean \"heartbeat_timeout\"?)\n");
 }
 
 TEST_CASE("combinations that fail together name all their values, the first few in full") {
