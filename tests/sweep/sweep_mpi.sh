@@ -26,7 +26,7 @@ done
 ranks=$(tail -n +2 "$out/mpi/timing.csv" | cut -d, -f2 | sort -u | tr '\n' ' ')
 [ "$ranks" = "0 1 " ] || { echo "timing.csv names ranks '$ranks', expected '0 1 '"; exit 1; }
 
-scenario=$(dirname "$grid")/../../scenarios/sweeps/balancer-crash.json
+scenario=$(dirname "$grid")/short-crash.json
 "${mpi[@]}" "$nlbsim" validate "$scenario" >"$out/validate.txt" 2>&1 ||
   { echo "nlbsim validate under mpirun failed:"; cat "$out/validate.txt"; exit 1; }
 echo "sweep_mpi: mpirun -np 2 agrees with the local run"
