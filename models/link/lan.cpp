@@ -271,7 +271,10 @@ std::optional<PortIndex> Lan::lookup(wire::Mac dst) {
   auto it = fdb_.find(dst);
   if (it == fdb_.end()) return std::nullopt;
   if (!live(it->second)) {
+    const PortIndex was = it->second.port;
     fdb_.erase(it);  // aged out: flood until it is heard again
+    if (sim_.trace().wants<MacLearned>())
+      sim_.trace().publish(MacLearned{sim_.now(), id_, dst, kNoPort, was, true});
     return std::nullopt;
   }
   return it->second.port;

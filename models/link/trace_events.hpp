@@ -72,14 +72,16 @@ struct PortStateChanged {
 };
 
 // A switch learned a MAC on a port, or saw it move (old_port != kNoPort), or forgot it because
-// its port went down (port == kNoPort). Entries that age out are not reported: ageing is
-// checked lazily, when the entry is next looked up.
+// its port went down (port == kNoPort, old_port the port), or found it aged out (aged, port ==
+// kNoPort, old_port where it was). Ageing is checked lazily, when a frame for the MAC is next
+// forwarded, so an `aged` event comes at that frame, not at the moment the entry grew old.
 struct MacLearned {
   sim::Time at;
   LanId lan = kNoLan;
   wire::Mac mac;
   PortIndex port = kNoPort;
   PortIndex old_port = kNoPort;
+  bool aged = false;
 };
 
 // The one way to publish a drop; the caller counts it in its own counters.

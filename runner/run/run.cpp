@@ -154,6 +154,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   report.write(report_json(*result.report));
   metrics.write(st.metrics->csv(end));
   if (st.trace) {
+    st.trace->finish(end);
     result.trace_lines = st.trace->lines();
     if (!st.trace->flush())
       return fail(std::move(result), (o.out_dir / kTraceFile).string() + ": write failed");

@@ -94,11 +94,14 @@ std::string TraceWriter::header(const runner::Scenario& s, const Built& built, T
       Json addrs = Json::array();
       for (const net::IfAddress& a : itf.addresses)
         addrs.push_back(a.addr.str() + "/" + std::to_string(a.prefix_len));
-      Json lan = itf.device && itf.device->lan() ? Json(itf.device->lan_id()) : Json(nullptr);
+      const bool attached = itf.device && itf.device->lan();
+      Json lan = attached ? Json(itf.device->lan_id()) : Json(nullptr);
+      Json port = attached ? Json(itf.device->port()) : Json(nullptr);
       Json mac = itf.device ? Json(itf.device->mac().str()) : Json(nullptr);
       ifs.push_back({{"index", itf.index},
                      {"name", itf.name},
                      {"lan", lan},
+                     {"port", port},
                      {"mac", mac},
                      {"addresses", addrs},
                      {"loopback", itf.loopback}});
@@ -145,6 +148,14 @@ TraceWriter::TraceWriter(sim::Simulation& sim, const runner::Scenario& s, const 
 }
 
 TraceWriter::~TraceWriter() = default;
+
+void TraceWriter::finish(Time end_time) {
+  // The last line says the trace is whole: a reader that does not find it knows the file was
+  // cut (a copy interrupted, a disk full), even at a line boundary.
+  begin(end_time, "end");
+  int_field("lines", static_cast<std::int64_t>(lines_ + 1));
+  end();
+}
 
 bool TraceWriter::flush() {
   out_.write(buf_.data(), static_cast<std::streamsize>(buf_.size()));
@@ -291,6 +302,33 @@ void TraceWriter::subscribe(sim::Simulation& sim) {
     if (e.change.mac != wire::Mac::zero()) str_field("mac", e.change.mac.str());
     if (e.change.old_mac != wire::Mac::zero()) str_field("old_mac", e.change.old_mac.str());
     str_field("state", net::to_string(e.change.state));
+    end();
+  });
+  t.subscribe<link::MacLearned>([this](const link::MacLearned& e) {
+    begin(e.at, "mac");
+    int_field("lan", e.lan);
+    str_field("mac", e.mac.str());
+    const char* op = e.aged                        ? "age"
+                     : e.port == link::kNoPort     ? "forget"
+                     : e.old_port != link::kNoPort ? "move"
+                                                   : "learn";
+    str_field("op", op);
+    if (e.port != link::kNoPort) int_field("port", e.port);
+    if (e.old_port != link::kNoPort) int_field("old_port", e.old_port);
+    end();
+  });
+  t.subscribe<protocols::HaPeerChanged>([this](const protocols::HaPeerChanged& e) {
+    begin(e.at, "peer");
+    node_field(e.node);
+    buf_ += e.alive ? ",\"alive\":true" : ",\"alive\":false";
+    str_field("why", e.why);
+    end();
+  });
+  t.subscribe<protocols::HaSplitBrain>([this](const protocols::HaSplitBrain& e) {
+    begin(e.at, "split-brain");
+    node_field(e.node);
+    buf_ += e.won ? ",\"won\":true" : ",\"won\":false";
+    str_field("why", e.why);
     end();
   });
   t.subscribe<protocols::ConnEvent>([this](const protocols::ConnEvent& e) {

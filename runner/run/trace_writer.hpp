@@ -30,6 +30,8 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
+  // The `end` line, once the run is over (before the last flush).
+  void finish(sim::Time end_time);
   // Writes what is buffered. False if the stream failed (disk full).
   bool flush();
   std::uint64_t lines() const { return lines_; }

@@ -138,6 +138,28 @@ TEST_CASE("a learned MAC ages out after the ageing time and its frames flood aga
   CHECK(t.c.dev.counters().filtered == 2);  // both frames were flooded
 }
 
+TEST_CASE("a switch reports an aged-out MAC when a frame for it next arrives, with the port it was on") {
+  LanConfig cfg;
+  cfg.mac_ageing = Time::s(10);
+  ThreeHosts t(cfg);
+  std::vector<MacLearned> learned;
+  t.sim.trace().subscribe<MacLearned>([&](const MacLearned& e) { learned.push_back(e); });
+  t.a.dev.send(make_frame(t.pool, kB, kA));
+  t.sim.run_until(Time::s(20));
+  REQUIRE(learned.size() == 1);  // A learned; nothing said when it grew old
+  CHECK_FALSE(learned[0].aged);
+  t.b.dev.send(make_frame(t.pool, kA, kB));
+  t.sim.run();
+  // B learned, then the frame for A found A's entry aged: reported then, with A's old port.
+  REQUIRE(learned.size() == 3);
+  CHECK(learned[1].mac == kB);
+  CHECK(learned[2].mac == kA);
+  CHECK(learned[2].aged);
+  CHECK(learned[2].port == kNoPort);
+  CHECK(learned[2].old_port == 0);
+  CHECK(learned[2].at > Time::s(20));
+}
+
 TEST_CASE("a busy link keeps one event in the engine however many frames it holds") {
   ThreeHosts t;
   for (int i = 0; i < 100; ++i) t.a.dev.send(make_frame(t.pool, kB, kA));
