@@ -64,6 +64,7 @@ void add_schema_command(CLI::App& app, Context& ctx);
 void add_run_command(CLI::App& app, Context& ctx);
 void add_compare_command(CLI::App& app, Context& ctx);
 void add_sweep_command(CLI::App& app, Context& ctx);
+void add_explain_command(CLI::App& app, Context& ctx);
 
 // The whole command line, for main() and for tests.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
