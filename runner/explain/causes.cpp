@@ -292,13 +292,26 @@ std::optional<Diagnosis> Causes::refused(const FrameLine& f) const {
     receiver = w_.port_node(f.lan, f.port);
   }
   if (!receiver) return std::nullopt;
-  if (vrid) return stale_mac(f, *receiver, *vrid);
   const std::optional<std::uint32_t> sender = w_.mac_owner(f.src, f.lan, f.t);
-  if (!sender) return std::nullopt;
-  if (w_.role(*sender) == "balancer" && w_.role(*receiver) == "server")
-    return dead_server(f, *sender, *receiver);
-  if (auto hop = w_.next_hop(*sender, f.ip_dst)) return stale_arp(f, *sender, *hop, *receiver);
-  return std::nullopt;
+  const std::optional<wire::Ipv4> hop = sender ? w_.next_hop(*sender, f.ip_dst) : std::nullopt;
+  // Thousands of datagrams meet the same wrong entry: the diagnosis is made once per state of
+  // what it depends on (the entry's line, the receiver's liveness, address and VRRP state).
+  auto id = [](const void* p) { return std::to_string(reinterpret_cast<std::uintptr_t>(p)); };
+  std::string memo = std::to_string(*receiver) + "|" + std::to_string(sender.value_or(kNone)) + "|" +
+                     f.dst.str() + "|" + std::to_string(f.lan) + "|" + id(w_.last_change(*receiver, f.t));
+  if (hop) memo += "|" + id(w_.arp_at(*sender, *hop, f.t)) + "|" + id(w_.last_addr(*receiver, *hop, f.t));
+  if (vrid) memo += "|" + id(w_.state_at(*receiver, "vrrp/" + std::to_string(*vrid), f.t));
+  if (auto it = memo_.find(memo); it != memo_.end()) return it->second;
+  std::optional<Diagnosis> d;
+  if (vrid) {
+    d = stale_mac(f, *receiver, *vrid);
+  } else if (sender && w_.role(*sender) == "balancer" && w_.role(*receiver) == "server") {
+    d = dead_server(f, *sender, *receiver);
+  } else if (hop) {
+    d = stale_arp(f, *sender, *hop, *receiver);
+  }
+  memo_.emplace(std::move(memo), d);
+  return d;
 }
 
 std::optional<Diagnosis> Causes::stale_arp(const FrameLine& f, std::uint32_t sender, wire::Ipv4 ip,
@@ -450,18 +463,15 @@ bool Causes::paths_down(Time t) const {
 }
 
 std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, const Endpoint& c, Time t) const {
-  const TraceIndex& tr = w_.trace();
   const ConnLine* opened = nullptr;
   const ConnLine* synced = nullptr;
   const ConnLine* expired = nullptr;
-  bool any_sync = false;
-  for (const ConnLine& l : tr.conns) {
-    any_sync |= l.op == "sync";
-    if (l.t >= t || l.client != c) continue;
-    if (l.op == "end") opened = synced = expired = nullptr;
-    if (l.op == "add" && !opened) opened = &l;
-    if (l.op == "sync" && l.node == balancer) synced = &l;
-    if (l.op == "expire" && l.node == balancer) expired = &l;
+  for (const ConnLine* l : w_.conn_history(c)) {
+    if (l->t >= t) break;
+    if (l->op == "end") opened = synced = expired = nullptr;
+    if (l->op == "add" && !opened) opened = l;
+    if (l->op == "sync" && l->node == balancer) synced = l;
+    if (l->op == "expire" && l->node == balancer) expired = l;
   }
   if (!opened) return std::nullopt;
   const std::string b = w_.node_name(balancer), a = w_.node_name(opened->node);
@@ -477,16 +487,16 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   } else if (opened->node == balancer) {
     why = "it had lost its own entry";
     why_key = "lost";
-  } else if (!any_sync) {
+  } else if (!w_.any_sync()) {
     why = "no entry was ever synchronised to " + b + " (connection sync off)";
     why_key = "sync-off";
   } else if (both_active(balancer, opened->node, opened->t)) {
-    why = a +
-          " opened them while both balancers were active (split brain), and an active balancer takes no "
-          "sync entries from its peer";
+    why =
+        "they were opened while both balancers were active (split brain), and an active balancer takes no "
+        "sync entries from its peer";
     why_key = "split-brain";
   } else if (paths_down(opened->t)) {
-    why = a + " opened them while the pair's heartbeat and sync paths were down";
+    why = "they were opened while the pair's heartbeat and sync paths were down";
     why_key = "paths-down";
   } else if (const Liveness* l = w_.next_change(opened->node, opened->t); l && !l->up && l->t <= t) {
     why = a + " " + l->what + " before it synchronised them";
@@ -499,11 +509,9 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   // moved to it, whichever was later.
   const StateLine* active = w_.state_at(balancer, "ha", t);
   const ArpLine* moved = nullptr;
-  for (const ArpLine& l : tr.arps) {
-    if (l.t > t) break;
-    if (!w_.is_forwarder(l.node) || l.mac == l.old_mac) continue;
-    auto owner = w_.mac_owner(l.mac, kNone, l.t);
-    if (owner && *owner == balancer && (l.op == "add" || l.op == "update")) moved = &l;
+  for (const ArpLine* l : w_.arp_moves_to(balancer)) {
+    if (l->t > t) break;
+    moved = l;
   }
   if (moved && (!active || moved->t > active->t)) {
     d.start = moved->t;
@@ -519,7 +527,8 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   d.table = b + " connection table";
   d.stale = "had no entry for connections " + a + " had opened: " + why;
   d.entry = "no entry for connections " + a + " had opened: " + why;
-  d.headline = b + " received connections it had no entry for (" + why + ") and gave them to other servers";
+  d.headline = b + " received connections " + a + " had opened, with no entry for them (" + why +
+               "), and gave them to other servers";
   d.what = why;
   d.key = "conn|" + b + "|" + std::to_string(d.start.nanos()) + "|" + why_key;
   return d;

@@ -4,6 +4,7 @@
 // the events that set it, made it wrong and cleared it. Links join trace lines by what they
 // share: the same node, address, MAC or connection, in time order.
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -102,6 +103,7 @@ class Causes {
   void clear_no_address(const Group& g, Time last, Outage& o) const;
 
   const World& w_;
+  mutable std::map<std::string, std::optional<Diagnosis>> memo_;  // refused(), by what it depends on
 };
 
 }  // namespace nlb::explain

@@ -70,7 +70,26 @@ World::World(const TraceIndex& trace) : t_(trace), live_(trace.nodes.size()) {
       continue;
     live_[*node].push_back(l);
   }
-  for (const ArpLine& a : t_.arps) arp_[{a.node, a.ip.value()}].push_back(&a);
+  for (const ArpLine& a : t_.arps) {
+    arp_[{a.node, a.ip.value()}].push_back(&a);
+    if (!is_forwarder(a.node) || a.mac == a.old_mac || (a.op != "add" && a.op != "update")) continue;
+    if (auto it = any_mac_.find(a.mac.value()); it != any_mac_.end()) moves_[it->second].push_back(&a);
+  }
+  for (const ConnLine& c : t_.conns) {
+    conns_[c.client].push_back(&c);
+    any_sync_ |= c.op == "sync";
+  }
+}
+
+const std::vector<const ConnLine*>& World::conn_history(const Endpoint& client) const {
+  auto it = conns_.find(client);
+  return it == conns_.end() ? no_conns_ : it->second;
+}
+
+const std::vector<const ArpLine*>& World::arp_moves_to(std::uint32_t node) const {
+  static const std::vector<const ArpLine*> none;
+  auto it = moves_.find(node);
+  return it == moves_.end() ? none : it->second;
 }
 
 std::string World::node_name(std::uint32_t node) const {

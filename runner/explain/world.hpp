@@ -58,6 +58,12 @@ class World {
   // The line that set the entry's current MAC (the last add/update that changed it), <= t.
   const ArpLine* arp_learned(std::uint32_t node, wire::Ipv4 ip, Time t) const;
 
+  // Connection-table lines of one client endpoint, in time order; whether any `sync` line exists.
+  const std::vector<const ConnLine*>& conn_history(const Endpoint& client) const;
+  bool any_sync() const { return any_sync_; }
+  // ARP lines on routers and firewalls that moved an entry to one of the node's NIC MACs.
+  const std::vector<const ArpLine*>& arp_moves_to(std::uint32_t node) const;
+
   // Switch-table lines of (lan, mac) in time order.
   std::vector<const MacLine*> mac_history(std::uint32_t lan, wire::Mac mac) const;
 
@@ -84,6 +90,10 @@ class World {
   std::vector<std::vector<Liveness>> live_;
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::vector<const ArpLine*>> arp_;
   std::vector<const ArpLine*> no_arp_;
+  std::map<Endpoint, std::vector<const ConnLine*>> conns_;
+  std::vector<const ConnLine*> no_conns_;
+  bool any_sync_ = false;
+  std::map<std::uint32_t, std::vector<const ArpLine*>> moves_;
 };
 
 // RFC 5798 7.3: a VRRP virtual MAC is 00-00-5E-00-01-{VRID}.
