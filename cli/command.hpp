@@ -4,6 +4,7 @@
 // app.cpp lists them; adding `run`, `compare`, `sweep` or `explain` is a new file plus one
 // line there.
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -65,6 +66,8 @@ void add_run_command(CLI::App& app, Context& ctx);
 void add_compare_command(CLI::App& app, Context& ctx);
 void add_sweep_command(CLI::App& app, Context& ctx);
 void add_explain_command(CLI::App& app, Context& ctx);
+// nlbsim explain's output for one trace (`outage` 0: all); an exit code. Shared with run --explain.
+int print_explanation(const std::filesystem::path& trace, bool json, int outage, Context& ctx);
 
 // The whole command line, for main() and for tests.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,

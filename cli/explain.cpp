@@ -42,6 +42,32 @@ fs::path trace_of(const fs::path& given, std::string& error) {
 
 }  // namespace
 
+int print_explanation(const std::filesystem::path& trace, bool json, int outage, Context& ctx) {
+  std::ifstream in(trace, std::ios::binary);
+  if (!in) {
+    ctx.err << trace.string() << ": cannot open\n";
+    return kBadInput;
+  }
+  std::string error;
+  auto index = explain::read_trace(in, trace.string(), error);
+  if (!index) {
+    ctx.err << error << "\n";
+    return kBadInput;
+  }
+  const explain::Explanation e = explain::explain(*index);
+  std::optional<int> only;
+  if (outage != 0) {
+    if (outage < 1 || static_cast<std::size_t>(outage) > e.outages.size()) {
+      ctx.err << "--outage " << outage << ": the run has " << e.outages.size() << " outage"
+              << (e.outages.size() == 1 ? "" : "s") << "\n";
+      return kBadInput;
+    }
+    only = outage;
+  }
+  ctx.out << (json ? explain::explanation_json(e, only) : explain::explanation_text(e, only));
+  return kOk;
+}
+
 void add_explain_command(CLI::App& app, Context& ctx) {
   struct Args {
     std::string path;
@@ -68,28 +94,7 @@ void add_explain_command(CLI::App& app, Context& ctx) {
         ctx.err << error << "\n";
         return static_cast<int>(kBadInput);
       }
-      std::ifstream in(trace, std::ios::binary);
-      if (!in) {
-        ctx.err << trace.string() << ": cannot open\n";
-        return static_cast<int>(kBadInput);
-      }
-      auto index = explain::read_trace(in, trace.string(), error);
-      if (!index) {
-        ctx.err << error << "\n";
-        return static_cast<int>(kBadInput);
-      }
-      const explain::Explanation e = explain::explain(*index);
-      std::optional<int> only;
-      if (args->outage != 0) {
-        if (args->outage < 1 || static_cast<std::size_t>(args->outage) > e.outages.size()) {
-          ctx.err << "--outage " << args->outage << ": the run has " << e.outages.size() << " outage"
-                  << (e.outages.size() == 1 ? "" : "s") << "\n";
-          return static_cast<int>(kBadInput);
-        }
-        only = args->outage;
-      }
-      ctx.out << (args->json ? explain::explanation_json(e, only) : explain::explanation_text(e, only));
-      return static_cast<int>(kOk);
+      return print_explanation(trace, args->json, args->outage, ctx);
     };
   });
 }

@@ -94,6 +94,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
     std::string until;
     bool pcap = false;
     bool trace = false;
+    bool explain = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -107,6 +108,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
       ->type_name("T");
   sub->add_flag("--pcap", args->pcap, "write one pcap capture per LAN (<lan>.pcap)");
   sub->add_flag("--trace", args->trace, "write the JSON-lines event trace the GUI replays (trace.jsonl)");
+  sub->add_flag("--explain", args->explain,
+                "write the trace and end the summary with nlbsim explain's outages and their causes");
   sub->footer(
       "Exit status: 0 every expectation holds, 1 one does not (the summary names it, measured vs bound), "
       "2 bad input, 130 interrupted. Outputs appear only when the run completes.");
@@ -127,7 +130,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
         o.until = t;
       }
       o.pcap = args->pcap;
-      o.trace = args->trace;
+      o.trace = args->trace || args->explain;
       run::RunResult r = run_loaded(*s, o, ctx);
       if (!r.report) return r.exit_code;
       ctx.out << run::summary_text(*r.report);
@@ -135,6 +138,11 @@ void add_run_command(CLI::App& app, Context& ctx) {
         ctx.out << "\nOutputs in " << o.out_dir.string() << ":";
         for (const auto& f : r.files) ctx.out << " " << f.filename().string();
         ctx.out << "\n";
+      }
+      if (args->explain && !r.files.empty()) {
+        ctx.out << "\nOutages (nlbsim explain " << o.out_dir.string() << "):\n";
+        const int code = print_explanation(o.out_dir / run::kTraceFile, false, 0, ctx);
+        if (code != kOk) return code;
       }
       return r.exit_code;
     };

@@ -107,3 +107,27 @@ TEST_CASE("nlbsim explain refuses a truncated trace with exit status 2, naming t
 }
 
 }  // namespace
+
+namespace {
+
+TEST_CASE("nlbsim run --explain writes the trace and ends the summary with the run's outages") {
+  const fs::path d = fs::path(NLBSIM_BINARY_DIR) / "test-run-outputs" / "explain-cli-run";
+  fs::remove_all(d);
+  std::vector<std::string> args{
+      "nlbsim",    "run",   std::string(NLBSIM_SOURCE_DIR) + "/scenarios/figure4-flow.json",
+      "--explain", "--out", d.string()};
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  const int code = nlb::cli::run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  INFO(err.str());
+  CHECK(code == 0);
+  CHECK(fs::exists(d / "trace.jsonl"));
+  const std::string text = out.str();
+  const auto at = text.find("Outages (nlbsim explain ");
+  REQUIRE(at != std::string::npos);
+  CHECK(text.find("figure4-flow (seed 1, run to ", at) != std::string::npos);
+  CHECK(text.find("no outage", at) != std::string::npos);
+}
+
+}  // namespace
