@@ -46,8 +46,9 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
   auto* grid = new QGridLayout(charts_);
   grid->setContentsMargins(0, 0, 0, 0);
   audit_title_ = new QLabel;
-  audit_ = small_table({"address", "node", "where", "why"});
-  timings_ = small_table({"fault", "at", "detection", "recovery", "first datagram", "ARP update", "lost"});
+  audit_ = small_table({"address", "held by", "where", "why"});
+  timings_ = small_table({"fault", "at", "detection", "traffic again", "first response", "ARP update", "lost",
+                          "survived", "back"});
   auto* side = new QWidget;
   auto* v = new QVBoxLayout(side);
   v->setContentsMargins(0, 0, 0, 0);
@@ -158,24 +159,33 @@ void ChartsPanel::fill_audit(const Report& r) {
                                        .arg(r.public_count)
                                        .arg(r.public_count == 1 ? "" : "es")
                                  : QString("<b>Public address audit</b>: no report.json"));
-  audit_->setRowCount(static_cast<int>(r.addresses.size()));
+  std::vector<AuditGroup> groups = group_audit(r.addresses);
+  audit_->setRowCount(static_cast<int>(groups.size()));
   for (int i = 0; i < audit_->rowCount(); ++i) {
-    const AuditEntry& e = r.addresses[static_cast<std::size_t>(i)];
-    QStringList cells = {qs(e.address), qs(e.node), qs(e.where), qs(e.why)};
+    const AuditGroup& g = groups[static_cast<std::size_t>(i)];
+    QStringList nodes;
+    for (const std::string& n : g.nodes) nodes << qs(n);
+    QStringList cells = {qs(g.address), nodes.join(", "), qs(g.where), qs(g.why)};
     for (int c = 0; c < cells.size(); ++c) audit_->setItem(i, c, new QTableWidgetItem(cells[c]));
   }
   audit_->resizeColumnsToContents();
   timings_->setRowCount(static_cast<int>(r.faults.size()));
   for (int i = 0; i < timings_->rowCount(); ++i) {
     const FaultTiming& f = r.faults[static_cast<std::size_t>(i)];
+    QString survived = f.connections_open < 0
+                           ? QString("-")
+                           : QString("%1 of %2").arg(f.connections_completed).arg(f.connections_open);
     QStringList cells = {qs(f.action + " " + f.target),
                          qs(time_str(f.at_ns)),
                          ms(f.detection_ns),
                          ms(f.recovery_ns),
-                         ms(f.first_datagram_ns),
+                         ms(f.first_response_ns),
                          ms(f.arp_update_ns),
-                         f.datagrams_lost < 0 ? QString("-") : QString::number(f.datagrams_lost)};
+                         f.datagrams_lost < 0 ? QString("-") : QString::number(f.datagrams_lost),
+                         survived,
+                         ms(f.back_ns)};
     for (int c = 0; c < cells.size(); ++c) timings_->setItem(i, c, new QTableWidgetItem(cells[c]));
+    if (!f.name.empty()) timings_->item(i, 0)->setToolTip(qs(f.name));
   }
   timings_->resizeColumnsToContents();
 }

@@ -141,7 +141,7 @@ EventListPanel::EventListPanel(QWidget* parent) : QWidget(parent) {
   hide_rx_ = new QCheckBox("hide rx");
   hide_rx_->setToolTip("Show where frames are sent and dropped, not every copy received");
   conn_ = new QLineEdit;
-  conn_->setPlaceholderText("connection: 198.51.100.10:40000");
+  conn_->setPlaceholderText("connection: 198.51.100.14:32768, 192.168.10.10");
   conn_->setClearButtonEnabled(true);
   text_ = new QLineEdit;
   text_->setPlaceholderText("text in summary");
@@ -214,11 +214,16 @@ void EventListPanel::apply() {
   f.hide_rx = hide_rx_->isChecked();
   f.connection = conn_->text().toStdString();
   f.text = text_->text().toStdString();
-  bool bad_conn = !f.connection.empty() && !parse_endpoint(f.connection).valid;
+  bool bad_conn =
+      parse_endpoints(f.connection).empty() && f.connection.find_first_not_of(", ") != std::string::npos;
   conn_->setStyleSheet(bad_conn ? "QLineEdit { background: #fde2e2; }" : "");
-  conn_->setToolTip(bad_conn ? "Not an endpoint: write a.b.c.d, a.b.c.d:port or :port" : "");
+  conn_->setToolTip(bad_conn
+                        ? "Not an endpoint: write a.b.c.d, a.b.c.d:port or :port (several: separate "
+                          "them with commas)"
+                        : "Frames to or from any of these endpoints; the topology's trail follows the list");
   model_.set_filter(f);
   count_->setText(QString("%1 of %2").arg(model_.rowCount()).arg(m_ ? qulonglong(m_->size()) : 0));
+  emit filter_changed();
 }
 
 void EventListPanel::follow(std::size_t pos) {

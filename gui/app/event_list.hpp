@@ -35,6 +35,9 @@ class EventTableModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role) const override;
 
   std::size_t event_at(int row) const { return rows_[static_cast<std::size_t>(row)]; }
+  // The events shown, in time order; filtered() when that is not every event.
+  const std::vector<std::uint32_t>& rows() const { return rows_; }
+  bool filtered() const { return m_ && rows_.size() != m_->size(); }
   // The row showing `event`, or the last row before it when it is filtered out; -1 if none.
   int row_at_or_before(std::size_t event) const;
 
@@ -62,6 +65,7 @@ class EventListPanel : public QWidget {
 
  signals:
   void event_activated(std::size_t event);
+  void filter_changed();
 
  private:
   void apply();

@@ -9,11 +9,13 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <optional>
 
 #include "gui/app/charts_panel.hpp"
 #include "gui/app/event_list.hpp"
@@ -31,12 +33,21 @@ namespace {
 QString qs(const std::string& s) { return QString::fromStdString(s); }
 
 // The faults to mark: the header's list, or the fault events when the header has none.
+// A warning that does not block: the window stays live (a replay may be playing) and nothing
+// waits on the user. Shown only when the window is, else the status bar says it.
+void warn(QWidget* parent, const QString& text) {
+  if (!parent->isVisible()) return;
+  auto* box = new QMessageBox(QMessageBox::Warning, "nlbsim-gui", text, QMessageBox::Ok, parent);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();
+}
+
 std::vector<FaultSpec> faults_of(const TraceModel& m) {
   if (!m.header().faults.empty()) return m.header().faults;
   std::vector<FaultSpec> out;
   for (std::uint32_t i : m.fault_events()) {
     const EventRecord& e = m.event(i);
-    out.push_back({e.t, m.text(m.fault(e).action), m.text(m.fault(e).target)});
+    out.push_back({e.t, m.text(m.fault(e).action), m.text(m.fault(e).target), m.text(m.fault(e).name)});
   }
   return out;
 }
@@ -96,6 +107,10 @@ void MainWindow::build_layout() {
   setCentralWidget(central);
 
   connect(events_, &EventListPanel::event_activated, this, &MainWindow::event_activated);
+  connect(events_, &EventListPanel::filter_changed, this, [this] {
+    last_pos_ = static_cast<std::size_t>(-1);  // the list's rows changed: select the current one again
+    moved();
+  });
   connect(topology_, &TopologyView::node_clicked, this, &MainWindow::select_node);
   connect(topology_, &TopologyView::fault_requested, this, &MainWindow::inject_fault);
   connect(bar_, &ReplayBar::play_toggled, this, [this] {
@@ -135,10 +150,13 @@ void MainWindow::build_menus() {
   replay->addAction("Go to start", QKeySequence("Ctrl+Home"), this, [this] {
     if (replay_) replay_->seek_time(0);
   });
+  replay->addSeparator();
+  replay->addAction("Follow the first request (the seed's Figure 4)", QKeySequence("Ctrl+F"), this,
+                    [this] { follow_first_request(); });
   QMenu* view = menuBar()->addMenu("&View");
   view->addAction("Fit topology to window", this, [this] { topology_->fit_all(); });
   view->addAction("Reset topology layout", this, [this] { topology_->reset_layout(); });
-  background_ = view->addAction("Show VRRP, heartbeat and sync hops in the trail");
+  background_ = view->addAction("Show VRRP, heartbeat, sync and ICMP hops in the trail");
   background_->setCheckable(true);
   connect(background_, &QAction::toggled, this, &MainWindow::moved);
 }
@@ -146,11 +164,13 @@ void MainWindow::build_menus() {
 FlowOptions MainWindow::flow_options() const {
   FlowOptions o;
   double speed = replay_ ? replay_->clock().speed() : 1.0;
-  // The trail covers ~2 s of wall time at the current speed; a frame takes at least half a
-  // wall second to cross, so LAN microseconds stay visible at any speed.
-  o.window_ns = std::max<std::int64_t>(1000, static_cast<std::int64_t>(speed * 2e9));
+  // The trail covers ~2 s of wall time at the current speed, and at least 100 us (a walk
+  // through the LANs, such as the Figure 4 flow, at the slowest speeds); a frame takes at
+  // least half a wall second to cross, so LAN microseconds stay visible at any speed.
+  o.window_ns = std::max<std::int64_t>(100'000, static_cast<std::int64_t>(speed * 2e9));
   o.min_flight_ns = static_cast<std::int64_t>(speed * 0.5e9);
   o.background = background_ && background_->isChecked();
+  if (events_->table_model()->filtered()) o.visible = &events_->table_model()->rows();
   return o;
 }
 
@@ -190,7 +210,10 @@ bool MainWindow::open_run(const QString& dir, QString* error) {
   replay_ = new ReplayController(*model_, {}, this);
   connect(replay_, &ReplayController::moved, this, &MainWindow::moved);
   topology_->set_run(model_.get(), positions_file());
-  events_->set_run(model_.get());
+  {
+    QSignalBlocker quiet(events_);  // the other views still hold the old model: moved() comes last
+    events_->set_run(model_.get());
+  }
   nodes_->set_run(model_.get());
   std::vector<FaultSpec> applied = faults_of(*model_);
   charts_->set_run(metrics_, report_, applied);
@@ -300,6 +323,45 @@ void MainWindow::seek_time(std::int64_t t) {
 
 void MainWindow::select_node(int node) { nodes_->select_node(node); }
 
+bool MainWindow::follow_first_request(bool to_end) {
+  if (!model_) return false;
+  const FlowWalk& f = report_.flow;
+  if (!f.seen || f.client_endpoint.empty() || f.arp_for.empty()) {
+    status_->setText("No first request to follow: report.json has no Figure 4 flow.");
+    return false;
+  }
+  events_->set_connection_filter(qs(f.client_endpoint + ", " + f.arp_for));
+  const Header& h = model_->header();
+  int asker = h.node_by_name(f.arp_request_by), server = h.node_by_name(f.server);
+  std::optional<std::size_t> request, reached;
+  for (std::uint32_t i : events_->table_model()->rows()) {
+    const EventRecord& e = model_->event(i);
+    if (e.type != EventType::Frame || e.t < f.start_ns) continue;
+    if (!request && e.dir == Dir::Tx && e.kind == FrameKind::Arp && e.node == asker) request = i;
+    if (request && e.dir == Dir::Rx && e.node == server) {
+      reached = i;
+      break;
+    }
+  }
+  if (!request || !reached) {
+    status_->setText("The first request's ARP request or its arrival at the server is not in the trace.");
+    return false;
+  }
+  replay_->pause();
+  // 2 us of simulated time per wall second: a LAN crossing of a few microseconds takes a
+  // second or two, the walk about ten.
+  replay_->set_speed(2e-6);
+  if (to_end) {
+    event_activated(*reached);
+  } else {
+    replay_->seek_time(model_->event(*request).t - 1);
+    nodes_->select_node(asker);
+  }
+  status_->setText(QString("Following %1's first request %2 -> %3: press play (Space) or step (Ctrl+Right).")
+                       .arg(qs(f.client), qs(f.client_endpoint), qs(f.cluster_endpoint)));
+  return true;
+}
+
 void MainWindow::open_dialog() {
   QString dir =
       QFileDialog::getExistingDirectory(this, "Open a run directory (trace.jsonl, metrics.csv, report.json)");
@@ -307,7 +369,7 @@ void MainWindow::open_dialog() {
   QString error;
   scenario_.clear();
   origin_scenario_.clear();
-  if (!open_run(dir, &error)) QMessageBox::warning(this, "nlbsim-gui", "Cannot open the run:\n" + error);
+  if (!open_run(dir, &error)) warn(this, "Cannot open the run:\n" + error);
 }
 
 void MainWindow::open_scenario_dialog() {
@@ -324,7 +386,7 @@ void MainWindow::run_scenario(const QString& path) {
   if (!runner_->start(path, out, &error)) {
     status_->setText(error);
     emit run_failed(error);
-    if (isVisible()) QMessageBox::warning(this, "nlbsim-gui", error);
+    warn(this, error);
     return;
   }
   scenario_ = path;
@@ -349,8 +411,7 @@ void MainWindow::run_finished(bool ok, const QString& dir, const QString& messag
     QString text = ok ? error : message;
     status_->setText("Run failed: " + text);
     emit run_failed(text);
-    if (isVisible() && message != "cancelled")
-      QMessageBox::warning(this, "nlbsim-gui", "The run failed:\n" + text);
+    if (isVisible() && message != "cancelled") warn(this, "The run failed:\n" + text);
     return;
   }
   set_scenario(scenario_);
@@ -365,7 +426,7 @@ void MainWindow::inject_fault(int node, int lan, const QString& action) {
   if (!model_ || scenario_.isEmpty()) return;
   QFile f(scenario_);
   if (!f.open(QIODevice::ReadOnly)) {
-    QMessageBox::warning(this, "nlbsim-gui", scenario_ + ": " + f.errorString());
+    warn(this, scenario_ + ": " + f.errorString());
     return;
   }
   InjectedFault fault;
@@ -376,7 +437,7 @@ void MainWindow::inject_fault(int node, int lan, const QString& action) {
   std::string text, error;
   if (!add_fault(f.readAll().toStdString(), QFileInfo(scenario_).absolutePath().toStdString(), fault, text,
                  error)) {
-    QMessageBox::warning(this, "nlbsim-gui", "Cannot add the fault to " + scenario_ + ":\n" + qs(error));
+    warn(this, "Cannot add the fault to " + scenario_ + ":\n" + qs(error));
     return;
   }
   // The copy lives beside the run's outputs, in a directory that stays until the next run.
@@ -384,7 +445,7 @@ void MainWindow::inject_fault(int node, int lan, const QString& action) {
   QString copy = keep->filePath(QFileInfo(scenario_).completeBaseName() + "-" + action + ".json");
   QFile out(copy);
   if (!out.open(QIODevice::WriteOnly) || out.write(QByteArray::fromStdString(text)) < 0) {
-    QMessageBox::warning(this, "nlbsim-gui", copy + ": " + out.errorString());
+    warn(this, copy + ": " + out.errorString());
     return;
   }
   out.close();

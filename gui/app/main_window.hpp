@@ -47,12 +47,19 @@ class MainWindow : public QMainWindow {
   void seek_event(std::size_t i);
   void seek_time(std::int64_t t);
   void select_node(int node);
+  // The seed's Figure 4 walk of the first request (report.json's flow): filters the event
+  // list to the client's connection and the NLBS address, slows the replay to LAN speed and
+  // goes to just before the firewall's ARP request, so that play shows the walk hop by hop;
+  // `to_end` goes to the request reaching the server instead. False (with a status message)
+  // when the report has no flow.
+  bool follow_first_request(bool to_end = false);
   bool save_screenshot(const QString& file, QString* error);
   // Draw frames in flight as while playing, though paused (for screenshots).
   void set_show_in_flight(bool on);
 
   // For tests and the command line.
   const TraceModel* model() const { return model_.get(); }
+  const Report& report() const { return report_; }
   ReplayController* replay() { return replay_; }
   TopologyView* topology() { return topology_; }
   EventListPanel* events() { return events_; }

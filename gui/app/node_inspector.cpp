@@ -127,7 +127,11 @@ void NodeInspector::show_at(std::size_t pos, std::int64_t t) {
 void NodeInspector::refresh() {
   if (!m_ || node() < 0) return;
   NodeTables t = fold_node(*m_, node(), pos_);
-  QString state = t.down ? "<span style='color:#d62728'><b>DOWN</b> (" + qs(t.down_why) + ")</span>" : "up";
+  QString state = "up";
+  if (const char* badge = t.faults.badge())
+    state = QString("<span style='color:#d62728'><b>%1</b> (%2)</span>").arg(badge, qs(t.faults.why));
+  else if (!t.faults.links_down.empty())
+    state = QString("up, <span style='color:#d62728'>a link down</span> (%1)").arg(qs(t.faults.why));
   status_->setText(QString("At %1 (after event %2): %3").arg(qs(time_str(t_))).arg(pos_).arg(state));
   fill_interfaces(t);
   fill_arp(t);
@@ -143,6 +147,7 @@ void NodeInspector::fill_interfaces(const NodeTables& t) {
   int r = 0;
   for (const IfaceRow& i : t.interfaces) {
     QString lan = i.lan >= 0 ? qs(m_->header().lans[i.lan].name) : QString();
+    if (t.faults.link_down(i.index)) lan += " (link down)";
     QString mac = i.loopback ? QString() : qs(mac_str(i.mac));
     if (i.addresses.empty()) set_row(ifaces_, r++, {qs(i.name), "", "", lan, mac});
     for (const AddrRow& a : i.addresses) {
@@ -203,7 +208,9 @@ void NodeInspector::fill_conns(const NodeTables& t) {
   conns_title_->setVisible(balancer || !t.conns.empty());
   conns_->setVisible(balancer || !t.conns.empty());
   int shown = std::min<int>(static_cast<int>(t.conns.size()), kMaxConnRows);
-  conns_title_->setText(QString("<b>Connection table</b> (%1)").arg(t.conns.size()));
+  conns_title_->setText(QString("<b>Connection table</b> (%1%2)")
+                            .arg(t.conns.size())
+                            .arg(t.faults.down ? ", lost in the crash" : ""));
   conns_->setRowCount(shown);
   for (int r = 0; r < shown; ++r) {
     const ConnRow& c = t.conns[static_cast<std::size_t>(r)];

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTimer>
 
 namespace nlb::gui {
 
@@ -51,23 +52,31 @@ bool RunController::start(const QString& scenario, const QString& out_dir, QStri
   }
   out_dir_ = out_dir;
   cancelled_ = false;
-  last_line_.clear();
-  proc_.start(exe, {"run", scenario, "--trace", "--out", out_dir});
+  tail_.clear();
+  failures_.clear();
+  proc_.start(exe, QStringList{"run", scenario, "--trace", "--out", out_dir} + extra_args_);
   return true;
 }
 
 void RunController::cancel() {
   if (!running()) return;
   cancelled_ = true;
-  proc_.kill();
+  // SIGTERM: nlbsim stops between two slices and removes its temporary outputs (docs/run.md);
+  // killed if it has not gone a second later.
+  proc_.terminate();
+  QTimer::singleShot(1000, this, [this] {
+    if (running()) proc_.kill();
+  });
 }
 
 void RunController::read_output() {
   // The runner rewrites its progress line with '\r' on a terminal and prints lines otherwise.
   QString text = QString::fromLocal8Bit(proc_.readAll());
   for (const QString& line : text.split(QRegularExpression("[\r\n]"), Qt::SkipEmptyParts)) {
-    last_line_ = line.trimmed();
-    emit progress(last_line_);
+    if (line.startsWith("  FAIL")) failures_ << line.trimmed();
+    tail_ << line.trimmed();
+    if (tail_.size() > 3) tail_.removeFirst();
+    emit progress(tail_.back());
   }
 }
 
@@ -82,11 +91,11 @@ void RunController::done(int code, QProcess::ExitStatus status) {
     emit finished(false, out_dir_, "nlbsim crashed");
   } else if ((code == 0 || code == 1) && have) {
     emit finished(true, out_dir_,
-                  code == 0 ? "every expectation holds" : "an expectation failed: " + last_line_);
+                  code == 0 ? "every expectation holds" : "an expectation failed: " + failures_.join("; "));
   } else if (code == 0 || code == 1) {
     emit finished(false, out_dir_, "nlbsim wrote no trace.jsonl (is --trace supported?)");
   } else {
-    emit finished(false, out_dir_, QString("nlbsim exited with %1: %2").arg(code).arg(last_line_));
+    emit finished(false, out_dir_, QString("nlbsim exited with %1:\n%2").arg(code).arg(tail_.join("\n")));
   }
 }
 

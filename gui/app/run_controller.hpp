@@ -16,6 +16,9 @@ class RunController : public QObject {
   // The nlbsim binary: $NLBSIM, next to nlbsim-gui, ../cli/nlbsim (a build tree), then PATH.
   static QString find_nlbsim();
   bool start(const QString& scenario, const QString& out_dir, QString* error);
+  // Options added to every run, e.g. {"--until", "6s"} (nlbsim run's options, docs/run.md).
+  void set_extra_args(const QStringList& args) { extra_args_ = args; }
+  const QStringList& extra_args() const { return extra_args_; }
   void cancel();
   bool running() const { return proc_.state() != QProcess::NotRunning; }
 
@@ -29,7 +32,9 @@ class RunController : public QObject {
   void done(int code, QProcess::ExitStatus status);
   QProcess proc_;
   QString out_dir_;
-  QString last_line_;
+  QStringList tail_;      // the last lines nlbsim printed, for an error message
+  QStringList failures_;  // the summary's "  FAIL  ..." lines (expectations that do not hold)
+  QStringList extra_args_;
   bool cancelled_ = false;
 };
 

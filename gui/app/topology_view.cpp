@@ -123,6 +123,12 @@ class NodeItem : public QGraphicsItem {
     setCursor(Qt::OpenHandCursor);
   }
   int node() const { return node_; }
+  const QString& badge() const { return badge_; }
+  QStringList address_texts() const {
+    QStringList out;
+    for (const AddrLine& l : lines_) out << l.text;
+    return out;
+  }
 
   void set_state(const QString& badge, bool active, bool down, const QString& tip) {
     prepareGeometryChange();
@@ -175,8 +181,20 @@ class NodeItem : public QGraphicsItem {
   }
 
  private:
+  // The canvas colour behind a label, so that a stub passing behind the node (a large column
+  // folded into sub-columns) does not cross the text.
+  static void text_backdrop(QPainter* p, const QFont& f, const QString& text, double y, double height) {
+    double w = QFontMetricsF(f).horizontalAdvance(text) + 4;
+    p->save();
+    p->setPen(Qt::NoPen);
+    p->setBrush(QColor(0xfb, 0xfb, 0xf8, 235));
+    p->drawRect(QRectF(-w / 2, y, w, height));
+    p->restore();
+  }
+
   void paint_name(QPainter* p) {
     p->setFont(small_font(9, true));
+    text_backdrop(p, small_font(9, true), name_, -kH / 2 - 17, 15);
     p->setPen(Qt::black);
     QRectF name_rect(-kW, -kH / 2 - 18, 2 * kW, 16);
     p->drawText(name_rect, Qt::AlignCenter, name_);
@@ -200,6 +218,7 @@ class NodeItem : public QGraphicsItem {
       // A crashed node holds nothing any more: its addresses are greyed, its aliases struck.
       f.setStrikeOut(down_ && l.alias);
       p->setFont(f);
+      text_backdrop(p, f, l.text, y, 12);
       p->setPen(down_     ? QColor(0x99, 0x99, 0x99)
                 : l.alias ? QColor(0xa0, 0x30, 0x00)
                           : QColor(0x30, 0x30, 0x30));
@@ -390,9 +409,9 @@ class FlowLayer : public QGraphicsItem {
     QColor c = kind_color(m_->event(h.tx).kind);
     for (const QPolygonF& poly : paths(h, {})) {
       QPointF at = along(poly, f);
-      p->setPen(QPen(QColor(0x20, 0x20, 0x20), 1.2));
+      p->setPen(QPen(QColor(0x20, 0x20, 0x20), 1.5));
       p->setBrush(c);
-      p->drawEllipse(at, 6.5, 6.5);
+      p->drawEllipse(at, 10, 10);
     }
   }
 
@@ -556,6 +575,9 @@ std::vector<AddrLine> address_lines(const NodeTables& t) {
   std::vector<AddrLine> out;
   for (const IfaceRow& i : t.interfaces) {
     for (const AddrRow& a : i.addresses) {
+      // Every node has 127.0.0.1/8; only the loopback's other addresses (the cluster
+      // address on the balancers and servers) say something.
+      if (i.loopback && (a.ip >> 24) == 127) continue;
       QString text = QString::fromStdString(i.name + " " + ip_str(a.ip) +
                                             (a.len == 32 ? "" : "/" + std::to_string(a.len)));
       if (a.alias) text += " (alias)";
@@ -567,7 +589,7 @@ std::vector<AddrLine> address_lines(const NodeTables& t) {
 
 // "ACTIVE" for the active balancer, "MASTER" for a VRRP master, else the state, if any.
 QString badge_of(const NodeStatus& s, Role r) {
-  if (s.down) return "DOWN";
+  if (const char* b = s.faults.badge()) return b;
   if (!s.ha.empty()) return QString::fromStdString(s.ha).toUpper();
   if (r == Role::Firewall || r == Role::Router) {
     bool master = false, backup = false;
@@ -598,8 +620,13 @@ void TopologyView::update_nodes(std::size_t pos) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
     NodeTables t = fold_node(*model_, static_cast<int>(n), pos, kFoldStatus);
     nodes_[n]->set_addresses(address_lines(t));
-    nodes_[n]->set_state(badge_of(status[n], h.nodes[n].role), status[n].active(), status[n].down,
-                         status_tip(status[n]));
+    const NodeFaults& f = status[n].faults;
+    nodes_[n]->set_state(badge_of(status[n], h.nodes[n].role), status[n].active(),
+                         f.down || f.stopped || f.frozen, status_tip(status[n]));
+    for (std::size_t i = 0; i < stubs_[n].size(); ++i) {
+      bool cut = f.link_down(h.nodes[n].interfaces[i].index);
+      stubs_[n][i]->setPen(cut ? QPen(drop_color(), 2, Qt::DashLine) : QPen(QColor(0x55, 0x60, 0x70), 2));
+    }
   }
   auto down = fold_lans_down(*model_, pos);
   for (std::size_t l = 0; l < lans_.size(); ++l) lans_[l]->set_down(down[l]);
@@ -660,6 +687,17 @@ void TopologyView::show_at(std::size_t pos, std::int64_t t, const FlowOptions& o
   FlowSnapshot s = flow_at(*model_, pos, t, o);
   update_drops(s);
   flow_->set(std::move(s), t, o.min_flight_ns, animate);
+}
+
+FlowSnapshot TopologyView::flow() const { return flow_ ? flow_->snapshot() : FlowSnapshot{}; }
+
+QString TopologyView::node_badge(int node) const {
+  return node >= 0 && static_cast<std::size_t>(node) < nodes_.size() ? nodes_[node]->badge() : QString();
+}
+
+QStringList TopologyView::node_addresses(int node) const {
+  return node >= 0 && static_cast<std::size_t>(node) < nodes_.size() ? nodes_[node]->address_texts()
+                                                                     : QStringList();
 }
 
 void TopologyView::set_fault_injection(bool enabled, const QString& why_not) {

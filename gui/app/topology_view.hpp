@@ -38,6 +38,11 @@ class TopologyView : public QGraphicsView {
   void reset_layout();
   bool save_positions(QString* error = nullptr) const;
   const TopologyLayout& current_layout() const { return layout_; }
+  // What is drawn, for tests: the trail, frames in flight and drops; a node's badge
+  // ("ACTIVE", "MASTER", "DOWN", ...) and address labels.
+  FlowSnapshot flow() const;
+  QString node_badge(int node) const;
+  QStringList node_addresses(int node) const;
 
  signals:
   void node_clicked(int node);

@@ -64,10 +64,14 @@ bool connection_matches(const TraceModel& m, const EventRecord& e, const Endpoin
 
 struct Prepared {
   const EventFilter& f;
-  Endpoint conn;
-  bool has_conn;
-  std::string text;  // lower case
+  std::vector<Endpoint> conns;  // any of them; empty = no connection filter
+  std::string text;             // lower case
 };
+
+bool any_connection_matches(const TraceModel& m, const EventRecord& e, const std::vector<Endpoint>& conns) {
+  return std::any_of(conns.begin(), conns.end(),
+                     [&](const Endpoint& c) { return connection_matches(m, e, c); });
+}
 
 std::string lowered(const std::string& s) {
   std::string out = s;
@@ -82,7 +86,7 @@ bool passes(const TraceModel& m, std::size_t i, const Prepared& p) {
   if (f.node >= 0 && e.node != f.node) return false;
   if (f.drops_only && e.dir != Dir::Drop) return false;
   if (f.hide_rx && e.dir == Dir::Rx) return false;
-  if (p.has_conn && !connection_matches(m, e, p.conn)) return false;
+  if (!p.conns.empty() && !any_connection_matches(m, e, p.conns)) return false;
   return contains_nocase(m.summary(i), p.text);
 }
 
@@ -132,25 +136,52 @@ Endpoint parse_endpoint(const std::string& text) {
   return e;
 }
 
+std::vector<Endpoint> parse_endpoints(const std::string& text) {
+  std::vector<Endpoint> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find_first_of(", ", at);
+    if (end == std::string::npos) end = text.size();
+    if (end > at) {
+      Endpoint e = parse_endpoint(text.substr(at, end - at));
+      if (!e.valid) return {};
+      out.push_back(e);
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
 bool EventFilter::matches(const TraceModel& m, std::size_t i) const {
-  Endpoint c = parse_endpoint(connection);
-  return passes(m, i, {*this, c, c.valid, lowered(text)});
+  return passes(m, i, {*this, parse_endpoints(connection), lowered(text)});
 }
 
 std::vector<std::uint32_t> apply_filter(const TraceModel& m, const EventFilter& f) {
-  Endpoint c = parse_endpoint(f.connection);
+  std::vector<Endpoint> conns = parse_endpoints(f.connection);
   // An unreadable connection text matches nothing rather than everything: the user sees an
   // empty list and the field marked, not a silently ignored filter.
-  bool bad_conn =
-      !f.connection.empty() && !c.valid && f.connection.find_first_not_of(' ') != std::string::npos;
+  bool bad_conn = conns.empty() && f.connection.find_first_not_of(", ") != std::string::npos;
   std::vector<std::uint32_t> out;
   if (bad_conn) return out;
-  Prepared p{f, c, c.valid, lowered(f.text)};
+  Prepared p{f, std::move(conns), lowered(f.text)};
   out.reserve(m.size());
   for (std::size_t i = 0; i < m.size(); ++i)
     if (passes(m, i, p)) out.push_back(static_cast<std::uint32_t>(i));
   out.shrink_to_fit();
   return out;
+}
+
+std::optional<std::size_t> find_event(const TraceModel& m, std::size_t from, const std::string& text) {
+  std::string needle = lowered(text);
+  std::string line;
+  for (std::size_t i = from; i < m.size(); ++i) {
+    const EventRecord& e = m.event(i);
+    line.clear();
+    if (e.node >= 0) line = m.header().nodes[e.node].name + ": ";
+    line += m.summary(i);
+    if (contains_nocase(line, needle)) return i;
+  }
+  return std::nullopt;
 }
 
 }  // namespace nlb::gui

@@ -3,6 +3,7 @@
 // so a table over a million events stores 4 bytes per visible row and formats text lazily.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,19 +38,27 @@ struct Endpoint {
   bool valid = false;
 };
 Endpoint parse_endpoint(const std::string& text);
+// Several endpoints separated by commas or spaces: "198.51.100.14:32768, 192.168.10.10" follows
+// one client connection and the ARP for the NLBS address it needed. Empty when any is invalid.
+std::vector<Endpoint> parse_endpoints(const std::string& text);
 
 struct EventFilter {
   int node = -1;  // header position, -1 = every node
   CategoryMask categories = kAllCategories;
   bool drops_only = false;
-  bool hide_rx = false;    // show where frames are sent and dropped, not every copy received
-  std::string connection;  // Endpoint text; frames match on their IPv4/TCP/UDP addresses
-  std::string text;        // case-insensitive substring of the summary
+  bool hide_rx = false;  // show where frames are sent and dropped, not every copy received
+  std::string
+      connection;    // Endpoint texts (any of them); frames match on their IPv4/TCP/UDP or ARP addresses
+  std::string text;  // case-insensitive substring of the summary
 
   bool matches(const TraceModel& m, std::size_t i) const;
 };
 
 // Event indices that pass, in time order. Pre-parses the connection once.
 std::vector<std::uint32_t> apply_filter(const TraceModel& m, const EventFilter& f);
+
+// The first event at or after `from` whose "node: summary" contains `text` (any case), e.g.
+// "fw1: update 192.168.10.10": how scripts pick the moment of a screenshot.
+std::optional<std::size_t> find_event(const TraceModel& m, std::size_t from, const std::string& text);
 
 }  // namespace nlb::gui

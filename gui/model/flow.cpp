@@ -14,6 +14,10 @@ Hop hop_of(const TraceModel& m, std::size_t tx) {
   return h;
 }
 
+bool FlowOptions::shows(std::size_t event) const {
+  return !visible || std::binary_search(visible->begin(), visible->end(), static_cast<std::uint32_t>(event));
+}
+
 namespace {
 
 bool is_tx(const EventRecord& e) { return e.type == EventType::Frame && e.dir == Dir::Tx; }
@@ -24,7 +28,7 @@ void add_trail(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::int64
     const EventRecord& e = m.event(i);
     if (t - e.t > o.window_ns) break;
     if (!is_tx(e) || (s.current_hop && s.current_hop->tx == i)) continue;
-    if (!o.background && is_background(e.kind)) continue;
+    if ((!o.background && is_background(e.kind)) || !o.shows(i)) continue;
     s.trail.push_back(hop_of(m, i));
   }
 }
@@ -37,9 +41,11 @@ void add_in_flight(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::i
   for (std::size_t i = pos; i-- > stop && s.in_flight.size() < o.max_in_flight;) {
     const EventRecord& e = m.event(i);
     if (t - e.t > reach) break;
-    if (!is_tx(e)) continue;
-    Hop h = hop_of(m, i);
-    if (t <= std::max(h.arrived, h.sent + o.min_flight_ns)) s.in_flight.push_back(std::move(h));
+    if (!is_tx(e) || !o.shows(i)) continue;
+    // Its copies are looked for only when it is still travelling: a million-event trace
+    // has thousands of sends in the look-back.
+    std::int64_t arrived = e.t + static_cast<std::int64_t>(m.frame(e).delay_ns);
+    if (t <= std::max(arrived, e.t + o.min_flight_ns)) s.in_flight.push_back(hop_of(m, i));
   }
 }
 
@@ -48,7 +54,10 @@ void add_drops(FlowSnapshot& s, const TraceModel& m, std::size_t pos, std::int64
   for (std::size_t i = pos; i-- > stop;) {
     const EventRecord& e = m.event(i);
     if (t - e.t > o.window_ns) break;
-    if (e.type == EventType::Frame && e.dir == Dir::Drop) s.drops.push_back(static_cast<std::uint32_t>(i));
+    // Background frames dropped are hidden with their hops: every VRRP advertisement is
+    // dropped ("filtered") by each host on its LAN that runs no VRRP.
+    if (e.type != EventType::Frame || e.dir != Dir::Drop || !o.shows(i)) continue;
+    if (o.background || !is_background(e.kind)) s.drops.push_back(static_cast<std::uint32_t>(i));
   }
 }
 

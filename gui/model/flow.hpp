@@ -14,9 +14,10 @@
 namespace nlb::gui {
 
 // Background traffic is left out of the trail unless asked for: it repeats every second and
-// would hide the flow being followed.
+// would hide the flow being followed. ICMP is the balancers' reach-target pings (seed,
+// "reachability") and the advisors'; a trace of ping itself shows it with the option on.
 inline bool is_background(FrameKind k) {
-  return k == FrameKind::Vrrp || k == FrameKind::Heartbeat || k == FrameKind::Sync;
+  return k == FrameKind::Vrrp || k == FrameKind::Heartbeat || k == FrameKind::Sync || k == FrameKind::Icmp;
 }
 
 // One frame sent on a LAN and where its copies went.
@@ -31,9 +32,14 @@ struct FlowOptions {
   int trail_length = 6;                    // hops kept in the trail
   std::int64_t window_ns = 2'000'000'000;  // how far back the trail and drops reach
   std::int64_t min_flight_ns = 0;          // a frame is drawn moving for at least this long
-  bool background = false;                 // VRRP, heartbeat, sync in the trail too
+  bool background = false;                 // VRRP, heartbeat, sync, ICMP hops and drops too
   std::size_t scan_limit = 20'000;         // events looked at, at most, going back
   std::size_t max_in_flight = 200;
+  // The event list's filtered rows (sorted event indices): when set, the trail, the frames in
+  // flight and the drops are those the list shows, so that filtering the list on one
+  // connection draws that connection's path alone. The current event's hop is drawn anyway.
+  const std::vector<std::uint32_t>* visible = nullptr;
+  bool shows(std::size_t event) const;
 };
 
 struct FlowSnapshot {

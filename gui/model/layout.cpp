@@ -44,6 +44,8 @@ double spacing_of(Role r) {
       return 170;
     case Role::Internet:
       return 120;
+    case Role::Client:
+      return 100;  // a name and one address
     default:
       return 120;
   }
@@ -65,14 +67,37 @@ double stub_offset(const Node& n, int iface_pos) {
   return (k - (static_cast<double>(ifs.size()) - 1) / 2) * kStubSpacing;
 }
 
-void place_column(const Header& h, const std::vector<int>& members, double x, TopologyLayout& l) {
+constexpr double kSubColumn = 100;  // between the sub-columns of a large column
+
+// One role's column, centred on y = 0. A column much taller than the core of the site (the
+// Internet router, firewalls and balancers) - the seed's twenty clients, or two thousand - is
+// folded into sub-columns that grow away from the bus (`away` = -1: to the left), each
+// shifted down by a fraction of a row so that the stubs of the farther ones pass between the
+// nearer nodes instead of through them; a very large one becomes a block about as wide as
+// it is tall.
+void place_column(const Header& h, const std::vector<int>& members, double x, double core_height, int away,
+                  TopologyLayout& l) {
   double total = 0;
   for (int n : members) total += spacing_of(h.nodes[n].role);
-  double y = -total / 2;
-  for (int n : members) {
-    double s = spacing_of(h.nodes[n].role);
-    l.nodes[n] = {x, y + s / 2};
-    y += s;
+  if (members.size() < 2 || total <= core_height * 1.3) {
+    double y = -total / 2;
+    for (int n : members) {
+      double s = spacing_of(h.nodes[n].role);
+      l.nodes[n] = {x, y + s / 2};
+      y += s;
+    }
+    return;
+  }
+  double row = total / static_cast<double>(members.size());
+  double height = std::max(core_height, std::sqrt(total * kSubColumn));
+  auto columns = static_cast<std::size_t>(std::ceil(total / height));
+  std::size_t rows = (members.size() + columns - 1) / columns;
+  double top = -static_cast<double>(rows) * row / 2;
+  for (std::size_t k = 0; k < members.size(); ++k) {
+    std::size_t c = k / rows, r = k % rows;
+    double stagger = static_cast<double>(c) * row / static_cast<double>(columns);
+    l.nodes[members[k]] = {x + away * static_cast<double>(c) * kSubColumn,
+                           top + (static_cast<double>(r) + 0.5) * row + stagger};
   }
 }
 
@@ -107,7 +132,18 @@ TopologyLayout layered_layout(const Header& h) {
   std::map<int, std::vector<int>> columns;
   for (std::size_t n = 0; n < h.nodes.size(); ++n)
     columns[layer_of(h.nodes[n].role)].push_back(static_cast<int>(n));
-  for (auto& [layer, members] : columns) place_column(h, members, layer * kColumn, l);
+  // The core's height: the tallest column of the Internet router, firewalls and balancers.
+  double core = 360;
+  for (auto& [layer, members] : columns) {
+    if (layer != layer_of(Role::Internet) && layer != layer_of(Role::Firewall) &&
+        layer != layer_of(Role::Balancer))
+      continue;
+    double total = 0;
+    for (int n : members) total += spacing_of(h.nodes[n].role);
+    core = std::max(core, total);
+  }
+  for (auto& [layer, members] : columns)
+    place_column(h, members, layer * kColumn, core, layer == layer_of(Role::Server) ? 1 : -1, l);
   for (std::size_t lan = 0; lan < h.lans.size(); ++lan) {
     int left = 1 << 20, right = -1;
     for (const Node& n : h.nodes)

@@ -8,10 +8,6 @@ namespace nlb::gui {
 
 namespace {
 
-bool ends_with(const std::string& s, std::string_view tail) {
-  return s.size() >= tail.size() && std::string_view(s).substr(s.size() - tail.size()) == tail;
-}
-
 void apply_addr(NodeTables& t, const TraceModel& m, const EventRecord& e) {
   const AddrInfo& a = m.addr(e);
   auto it =
@@ -36,17 +32,50 @@ void apply_state(std::vector<StateRow>& states, const TraceModel& m, const Event
   it->since = e.t;
 }
 
-// A fault aimed at the node itself (not one of its interfaces) moves it down or up.
-void apply_fault(bool& down, std::string& why, const TraceModel& m, const EventRecord& e) {
-  if (e.iface >= 0) return;
+// A fault aimed at the node or one of its interfaces. Returns true when the node came back
+// from a crash (rebooted).
+bool apply_fault(NodeFaults& f, const TraceModel& m, const EventRecord& e, const Node& n) {
   const std::string& action = m.text(m.fault(e).action);
-  if (fault_downs(action)) {
-    down = true;
-    why = action + " at " + time_str(e.t);
-  } else if (fault_ups(action)) {
-    down = false;
-    why.clear();
+  auto set_link = [&](bool down) {
+    for (const Interface& i : n.interfaces) {
+      if (i.loopback || (e.iface >= 0 && i.index != e.iface)) continue;
+      std::erase(f.links_down, i.index);
+      if (down) f.links_down.push_back(i.index);
+    }
+  };
+  bool rebooted = false;
+  switch (fault_effect(action)) {
+    case FaultEffect::Crash:
+      f.down = true;
+      f.frozen = false;  // a crash ends a freeze (models/nodes: the VM is gone)
+      break;
+    case FaultEffect::Recover:
+      rebooted = f.down;
+      f.down = f.stopped = false;
+      break;
+    case FaultEffect::Stop:
+      f.stopped = !f.down;
+      break;
+    case FaultEffect::Start:
+      f.stopped = false;
+      break;
+    case FaultEffect::Freeze:
+      f.frozen = !f.down;
+      break;
+    case FaultEffect::Resume:
+      f.frozen = false;
+      break;
+    case FaultEffect::LinkDown:
+      set_link(true);
+      break;
+    case FaultEffect::LinkUp:
+      set_link(false);
+      break;
+    case FaultEffect::None:
+      return false;
   }
+  f.why = f.down || f.stopped || f.frozen || !f.links_down.empty() ? action + " at " + time_str(e.t) : "";
+  return rebooted;
 }
 
 void apply_arp(std::vector<ArpRow>& rows, const TraceModel& m, const EventRecord& e) {
@@ -102,14 +131,24 @@ NodeTables tables_from_header(const Node& n, int node) {
 
 }  // namespace
 
-bool fault_downs(const std::string& action) {
-  return action == "crash" || action == "stop" || action == "down" || ends_with(action, "-down") ||
-         ends_with(action, "-crash") || ends_with(action, "-stop");
+FaultEffect fault_effect(std::string_view action) {
+  static constexpr std::pair<std::string_view, FaultEffect> kEffects[] = {
+      {"crash", FaultEffect::Crash},        {"recover", FaultEffect::Recover},
+      {"graceful-stop", FaultEffect::Stop}, {"start", FaultEffect::Start},
+      {"freeze", FaultEffect::Freeze},      {"resume", FaultEffect::Resume},
+      {"link-down", FaultEffect::LinkDown}, {"link-up", FaultEffect::LinkUp},
+  };
+  for (auto [name, effect] : kEffects)
+    if (action == name) return effect;
+  return FaultEffect::None;
 }
 
-bool fault_ups(const std::string& action) {
-  return action == "recover" || action == "up" || action == "start" || action == "restart" ||
-         ends_with(action, "-up") || ends_with(action, "-recover") || ends_with(action, "-start");
+bool NodeFaults::link_down(int iface) const {
+  return std::find(links_down.begin(), links_down.end(), iface) != links_down.end();
+}
+
+const char* NodeFaults::badge() const {
+  return down ? "DOWN" : frozen ? "FROZEN" : stopped ? "STOPPED" : nullptr;
 }
 
 const StateRow* NodeTables::state(const std::string& machine) const {
@@ -119,7 +158,7 @@ const StateRow* NodeTables::state(const std::string& machine) const {
 }
 
 bool NodeStatus::active() const {
-  if (down) return false;
+  if (faults.down || faults.stopped || faults.frozen) return false;
   if (ha == "active") return true;
   return std::any_of(machines.begin(), machines.end(),
                      [](const StateRow& s) { return s.machine.starts_with("vrrp") && s.state == "master"; });
@@ -128,24 +167,26 @@ bool NodeStatus::active() const {
 NodeTables fold_node(const TraceModel& m, int node, std::size_t pos, unsigned parts) {
   const Node& n = m.header().nodes[node];
   NodeTables t = tables_from_header(n, node);
-  // A node that recovers from a crash has rebooted: its tables start again from the
-  // scenario, so nothing before the recovery is folded.
+  // A crash loses the node's memory: nothing of its ARP or connection tables before it
+  // counts afterwards (the runner writes the ARP entries' expiry, not the connections').
+  // A recovery reboots it: its interfaces start again from the scenario.
   std::size_t reset = 0;
+  bool any_reset = false;
   for_each_before(m.status_events(node), pos, [&](std::uint32_t i) {
     const EventRecord& e = m.event(i);
     if (e.type == EventType::Addr) apply_addr(t, m, e);
     if (e.type == EventType::State) apply_state(t.states, m, e);
     if (e.type != EventType::Fault) return;
-    bool was_down = t.down;
-    apply_fault(t.down, t.down_why, m, e);
-    if (was_down && !t.down) {
-      NodeTables fresh = tables_from_header(n, node);
-      t.interfaces = std::move(fresh.interfaces);
+    bool was_down = t.faults.down;
+    bool rebooted = apply_fault(t.faults, m, e, n);
+    if (t.faults.down && !was_down) {
       t.states.clear();
       reset = i;
+      any_reset = true;
     }
+    if (rebooted) t.interfaces = tables_from_header(n, node).interfaces;
   });
-  auto after_reset = [&](std::uint32_t i) { return reset == 0 || i > reset; };
+  auto after_reset = [&](std::uint32_t i) { return !any_reset || i > reset; };
   if (parts & kFoldArp)
     for_each_before(m.arp_events(node), pos, [&](std::uint32_t i) {
       if (after_reset(i)) apply_arp(t.arp, m, m.event(i));
@@ -167,14 +208,14 @@ std::vector<NodeStatus> fold_status(const TraceModel& m, std::size_t pos) {
   std::vector<NodeStatus> out(m.header().nodes.size());
   for (std::size_t n = 0; n < out.size(); ++n) {
     NodeStatus& s = out[n];
-    std::string why;
+    const Node& node = m.header().nodes[n];
     for_each_before(m.status_events(static_cast<int>(n)), pos, [&](std::uint32_t i) {
       const EventRecord& e = m.event(i);
       if (e.type == EventType::State) apply_state(s.machines, m, e);
       if (e.type != EventType::Fault) return;
-      bool was_down = s.down;
-      apply_fault(s.down, why, m, e);
-      if (was_down && !s.down) s.machines.clear();  // rebooted
+      bool was_down = s.faults.down;
+      apply_fault(s.faults, m, e, node);
+      if (s.faults.down && !was_down) s.machines.clear();  // its protocols died with it
     });
     for (const StateRow& r : s.machines)
       if (r.machine == "ha") s.ha = r.state;
@@ -186,10 +227,11 @@ std::vector<bool> fold_lans_down(const TraceModel& m, std::size_t pos) {
   std::vector<bool> down(m.header().lans.size(), false);
   for_each_before(m.fault_events(), pos, [&](std::uint32_t i) {
     const EventRecord& e = m.event(i);
+    // A LAN's fault names the LAN and no node (a node's link names the node).
     if (e.lan < 0 || e.node >= 0 || static_cast<std::size_t>(e.lan) >= down.size()) return;
-    const std::string& action = m.text(m.fault(e).action);
-    if (fault_downs(action)) down[e.lan] = true;
-    if (fault_ups(action)) down[e.lan] = false;
+    FaultEffect effect = fault_effect(m.text(m.fault(e).action));
+    if (effect == FaultEffect::LinkDown) down[e.lan] = true;
+    if (effect == FaultEffect::LinkUp) down[e.lan] = false;
   });
   return down;
 }

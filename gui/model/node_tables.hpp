@@ -3,7 +3,9 @@
 // (docs/trace-format.md: "A node's tables at any replay time follow from the header plus the
 // addr, arp, state and conn events up to that time").
 //
-// A node that recovers from a crash has rebooted: its tables start again from the header.
+// A crash loses what the node held in memory (its connection table and protocol states; the
+// runner writes the ARP entries' expiry and the aliases' removal itself); a node that
+// recovers has rebooted, so its tables start again from the header.
 //
 // A replay position `pos` means "events [0, pos) have happened": stepping one event forward
 // is pos + 1, whatever the times, so two events at the same nanosecond are two steps.
@@ -11,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gui/model/trace_model.hpp"
@@ -55,6 +58,17 @@ struct ConnRow {
   std::int64_t since = 0;
 };
 
+// What the timeline's faults (docs/run.md, "The timeline") have done to a node so far.
+struct NodeFaults {
+  bool down = false;            // crashed and not recovered: powered off
+  bool stopped = false;         // stopped gracefully and not started: up, its protocols quiet
+  bool frozen = false;          // paused (freeze) until its resume
+  std::vector<int> links_down;  // interface indices whose cable is down
+  std::string why;              // the last of these, "crash at 20s"
+  bool link_down(int iface) const;
+  const char* badge() const;  // "DOWN", "STOPPED", "FROZEN" or nullptr
+};
+
 struct NodeTables {
   int node = -1;
   std::vector<IfaceRow> interfaces;
@@ -62,8 +76,7 @@ struct NodeTables {
   std::vector<ArpRow> arp;       // by (iface, ip)
   std::vector<StateRow> states;  // by machine name
   std::vector<ConnRow> conns;    // one per (client, vip), oldest first
-  bool down = false;             // crashed or stopped by a fault and not recovered
-  std::string down_why;
+  NodeFaults faults;
   const StateRow* state(const std::string& machine) const;
 };
 
@@ -76,18 +89,20 @@ NodeTables fold_node(const TraceModel& m, int node, std::size_t pos, unsigned pa
 
 // What the topology view needs for every node, cheaply (state and fault events only).
 struct NodeStatus {
-  bool down = false;
+  NodeFaults faults;
   std::string ha;                  // the "ha" machine's state, if any
   std::vector<StateRow> machines;  // every machine's state
-  bool active() const;             // an active balancer or a VRRP master
+  bool active() const;             // an active balancer or a VRRP master, running
 };
 std::vector<NodeStatus> fold_status(const TraceModel& m, std::size_t pos);
 
 // LANs taken down by a fault and not brought back up, at pos.
 std::vector<bool> fold_lans_down(const TraceModel& m, std::size_t pos);
 
-// Fault actions: which bring a target down and which bring it back.
-bool fault_downs(const std::string& action);
-bool fault_ups(const std::string& action);
+// What a fault line's action does to its node or LAN (runner/scenario.hpp's FaultAction, plus
+// `resume`, the end of a freeze). The others (heartbeat-loss, set-loss, slow-server,
+// admin-takeover) change no node's state: they are marked on the timeline only.
+enum class FaultEffect { None, Crash, Recover, Stop, Start, Freeze, Resume, LinkDown, LinkUp };
+FaultEffect fault_effect(std::string_view action);
 
 }  // namespace nlb::gui

@@ -35,7 +35,19 @@ bool ReplayClock::tick() {
   // Wall time is converted in floating point only to pick a display time; the position is
   // always an integer event index and times stay the trace's integers.
   double elapsed = static_cast<double>(wall_() - wall_anchor_) * speed_;
-  std::int64_t t = t_anchor_ + static_cast<std::int64_t>(elapsed);
+  std::int64_t t = t_anchor_ + static_cast<std::int64_t>(std::llround(elapsed));
+  if (skip_idle_) {
+    std::size_t next = model_.upper_bound(t);
+    std::int64_t next_t = next < model_.size() ? model_.event(next).t : end_time();
+    auto sim_of = [&](std::int64_t wall_ns) -> std::int64_t {
+      return std::llround(static_cast<double>(wall_ns) * speed_);
+    };
+    if (next_t - t > sim_of(kIdleWallNs)) {
+      t = std::max(t, next_t - sim_of(kLeadWallNs));
+      t_anchor_ = t;
+      wall_anchor_ = wall_();
+    }
+  }
   if (t >= end_time()) {
     t = end_time();
     playing_ = false;

@@ -1,5 +1,6 @@
 #include "gui/model/run_outputs.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -54,10 +55,31 @@ const json& array_at(const json& j, const char* key) {
   return it != j.end() && it->is_array() ? *it : kEmpty;
 }
 
+// docs/trace-format.md: "the key of its target is node (with /interface for an interface's
+// link), lan or pair".
 std::string target_of(const json& f) {
-  for (const char* key : {"node", "lan", "pair", "if"})
+  for (const char* key : {"node", "lan", "pair"})
     if (f.contains(key)) return str_of(f, key);
   return {};
+}
+
+FlowWalk flow_of(const json& r) {
+  FlowWalk w;
+  auto it = r.find("flow");
+  if (it == r.end() || !it->is_object()) return w;
+  const json& f = *it;
+  w.seen = bool_of(f, "seen");
+  w.client = str_of(f, "client");
+  w.client_endpoint = str_of(f, "client_endpoint");
+  w.cluster_endpoint = str_of(f, "cluster_endpoint");
+  w.arp_request_by = str_of(f, "arp_request_by");
+  w.arp_for = str_of(f, "arp_for");
+  w.arp_reply_by = str_of(f, "arp_reply_by");
+  w.arp_reply_mac = str_of(f, "arp_reply_mac");
+  w.balancer = str_of(f, "balancer");
+  w.server = str_of(f, "server");
+  w.start_ns = int_of(f, "start_ns", 0);
+  return w;
 }
 
 }  // namespace
@@ -139,16 +161,44 @@ bool parse_report(std::istream& in, Report& out, std::string& error) {
   }
   for (const json& f : array_at(r, "faults")) {
     if (!f.is_object()) continue;
-    out.faults.push_back({int_of(f, "at_ns", 0), str_of(f, "action"), target_of(f), int_of(f, "detection_ns"),
-                          int_of(f, "recovery_ns"), int_of(f, "first_datagram_ns"),
-                          int_of(f, "arp_update_ns"), int_of(f, "datagrams_lost")});
+    FaultTiming t;
+    t.at_ns = int_of(f, "at_ns", 0);
+    t.action = str_of(f, "action");
+    t.target = target_of(f);
+    t.name = str_of(f, "name");
+    t.detection_ns = int_of(f, "detection_ns");
+    t.recovery_ns = int_of(f, "recovery_ns");
+    t.first_datagram_ns = int_of(f, "first_datagram_ns");
+    t.first_response_ns = int_of(f, "first_response_ns");
+    t.arp_update_ns = int_of(f, "arp_update_ns");
+    t.back_ns = int_of(f, "back_ns");
+    t.datagrams_lost = int_of(f, "datagrams_lost");
+    t.connections_open = int_of(f, "connections_open");
+    t.connections_completed = int_of(f, "connections_completed");
+    out.faults.push_back(std::move(t));
   }
   for (const json& e : array_at(r, "expectations"))
     if (e.is_object())
       out.expectations.push_back(
           {str_of(e, "name"), str_of(e, "bound"), str_of(e, "measured"), bool_of(e, "ok")});
+  out.flow = flow_of(r);
   out.loaded = true;
   return true;
+}
+
+std::vector<AuditGroup> group_audit(const std::vector<AuditEntry>& entries) {
+  std::vector<AuditGroup> out;
+  for (const AuditEntry& e : entries) {
+    auto it = std::find_if(out.begin(), out.end(), [&](const AuditGroup& g) {
+      return g.address == e.address && g.where == e.where && g.why == e.why;
+    });
+    if (it == out.end()) {
+      out.push_back({e.address, e.where, e.why, {}});
+      it = out.end() - 1;
+    }
+    it->nodes.push_back(e.node);
+  }
+  return out;
 }
 
 bool load_report(const std::string& path, Report& out, std::string& error) {

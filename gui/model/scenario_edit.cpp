@@ -12,7 +12,12 @@ using json = nlohmann::ordered_json;
 namespace {
 
 json entry(const InjectedFault& f) {
-  json e = {{"at", sim::Time::ns(f.at_ns).str()}, {"action", f.action}};
+  std::string at = sim::Time::ns(f.at_ns).str();
+  std::string target = f.node.empty() ? f.lan : f.node;
+  // Named, so that it merges into a timeline the scenario extends rather than replacing it
+  // (docs/scenario-format.md: an array whose elements all have a "name" merges by name).
+  json e = {
+      {"name", f.action + " " + target + " at " + at + " (nlbsim-gui)"}, {"at", at}, {"action", f.action}};
   if (!f.node.empty()) e["node"] = f.node;
   if (!f.lan.empty()) e["lan"] = f.lan;
   return e;
@@ -31,6 +36,16 @@ void absolutize(json& j, const char* key, const std::string& dir) {
   if (it->is_array())
     for (json& x : *it)
       if (x.is_string()) x = absolute(x.get<std::string>(), dir);
+}
+
+// `include` may sit in any object of the file.
+void absolutize_includes(json& j, const std::string& dir) {
+  if (j.is_object()) {
+    absolutize(j, "include", dir);
+    for (auto& [key, value] : j.items()) absolutize_includes(value, dir);
+  } else if (j.is_array()) {
+    for (json& x : j) absolutize_includes(x, dir);
+  }
 }
 
 }  // namespace
@@ -52,7 +67,7 @@ bool add_fault(const std::string& scenario_text, const std::string& scenario_dir
   }
   timeline.push_back(entry(f));
   absolutize(s, "extends", scenario_dir);
-  absolutize(s, "include", scenario_dir);
+  absolutize_includes(s, scenario_dir);
   out = s.dump(2) + "\n";
   return true;
 }

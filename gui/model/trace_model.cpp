@@ -93,32 +93,31 @@ constexpr std::string_view kKindNames[] = {"arp",  "garp", "vrrp",         "hear
 constexpr std::string_view kArpOps[] = {"add", "update", "expire", "fail"};
 constexpr std::string_view kConnOps[] = {"add", "sync", "expire", "end"};
 
-// The fault's target, whichever of node/lan/if/pair it names.
-std::string fault_target(const json& j) {
-  for (const char* key : {"node", "lan", "pair", "if"}) {
-    auto it = j.find(key);
-    if (it == j.end()) continue;
-    if (it->is_string()) return it->get<std::string>();
-    if (it->is_number_integer()) return std::string(key) + " " + std::to_string(it->get<std::int64_t>());
-  }
+// What a fault hits, for display: the node (with "/if" for one of its interfaces), the LAN or
+// the pair, whichever the line names. `str(key)` reads a string member, empty if absent.
+template <typename Str>
+std::string fault_target(Str str) {
+  std::string node(str("node")), iface(str("if"));
+  if (!node.empty()) return iface.empty() ? node : node + "/" + iface;
+  for (const char* key : {"lan", "pair"})
+    if (!str(key).empty()) return std::string(str(key));
   return {};
 }
 
+std::string fault_target(const json& j) {
+  return fault_target([&](const char* k) { return str_of(j, k); });
+}
+
 std::string fault_target(const FlatJson& j) {
-  for (const char* key : {"node", "lan", "pair", "if"}) {
-    const FlatJson::Value* v = j.find(key);
-    if (!v) continue;
-    if (v->kind == FlatJson::Kind::String) return std::string(v->text);
-    return std::string(key) + " " + std::string(v->text);
-  }
-  return {};
+  return fault_target([&](const char* k) { return j.str(k); });
 }
 
 // The parameters a fault carries besides its action and target, as "key=value" text.
 std::string fault_params(const FlatJson& j) {
   std::string out;
   for (const auto& [k, v] : j.members()) {
-    if (k == "t" || k == "ev" || k == "action" || k == "node" || k == "lan" || k == "pair" || k == "if")
+    if (k == "t" || k == "ev" || k == "action" || k == "name" || k == "of" || k == "node" || k == "lan" ||
+        k == "pair" || k == "if")
       continue;
     out += " " + std::string(k) + "=" + std::string(v.text);
   }
@@ -323,7 +322,8 @@ bool TraceModel::parse_header(std::string_view line, std::string& error) {
   if (auto f = h.find("faults"); f != h.end() && f->is_array()) {
     for (const json& x : *f) {
       if (!x.is_object()) continue;
-      header_.faults.push_back({int_or(x, "at_ns", 0), std::string(str_of(x, "action")), fault_target(x)});
+      header_.faults.push_back({int_or(x, "at_ns", 0), std::string(str_of(x, "action")), fault_target(x),
+                                std::string(str_of(x, "name"))});
     }
   }
   return true;
@@ -377,7 +377,20 @@ bool TraceModel::parse_frame(const FlatJson& j, EventRecord& e, std::string& err
   }
   e.extra = static_cast<std::uint32_t>(frames_.size());
   frames_.push_back(f);
+  note_arrival(e, f, e.extra);
   return true;
+}
+
+void TraceModel::note_arrival(const EventRecord& e, const FrameInfo& f, std::uint32_t frame) {
+  SentFrame& s = sent_[(f.id * 64 + static_cast<std::uint64_t>(e.lan + 1)) % sent_.size()];
+  if (e.dir == Dir::Tx) {
+    s = {f.id, e.lan, frame, e.t};
+    return;
+  }
+  if (s.id != f.id || s.lan != e.lan || e.t < s.t) return;
+  auto delay = static_cast<std::uint32_t>(std::min<std::int64_t>(e.t - s.t, UINT32_MAX));
+  frames_[s.frame].delay_ns = std::max(frames_[s.frame].delay_ns, delay);
+  frames_[frame].delay_ns = delay;
 }
 
 bool TraceModel::parse_event(std::string_view line, std::string& error) {
@@ -470,7 +483,8 @@ bool TraceModel::parse_event(std::string_view line, std::string& error) {
       text = "cluster " + std::string(str_of(j, "cluster")) + ":";
       // A nested object: rare enough to hand to nlohmann::json.
       if (const FlatJson::Value* w = j.find("weights"); w && w->kind == FlatJson::Kind::Object) {
-        json weights = json::parse(w->text, nullptr, false);
+        // In the runner's order (the balancer's server list), not sorted by name.
+        auto weights = nlohmann::ordered_json::parse(w->text, nullptr, false);
         if (weights.is_object())
           for (auto it = weights.begin(); it != weights.end(); ++it)
             text += " " + it.key() + "=" + it->dump();
@@ -478,13 +492,22 @@ bool TraceModel::parse_event(std::string_view line, std::string& error) {
       break;
     }
     case EventType::Fault: {
-      FaultInfo f{strings_.intern(str_of(j, "action")), strings_.intern(fault_target(j))};
+      // The end of a duration names its entry in `of`, an applied fault in `name`.
+      std::string_view name = str_of(j, "of").empty() ? str_of(j, "name") : str_of(j, "of");
+      FaultInfo f{strings_.intern(str_of(j, "action")), strings_.intern(fault_target(j)),
+                  strings_.intern(name)};
       e.extra = static_cast<std::uint32_t>(faults_.size());
       faults_.push_back(f);
+      // Here node, LAN and interface are names, as in the scenario (docs/trace-format.md).
       if (e.lan < 0 && !str_of(j, "lan").empty())
         e.lan = static_cast<std::int16_t>(header_.lan_by_name(str_of(j, "lan")));
       if (e.node < 0 && !str_of(j, "node").empty()) e.node = header_.node_by_name(str_of(j, "node"));
+      if (e.node >= 0 && !str_of(j, "if").empty()) {
+        for (const Interface& i : header_.nodes[e.node].interfaces)
+          if (i.name == str_of(j, "if")) e.iface = static_cast<std::int16_t>(i.index);
+      }
       text = strings_[f.action] + " " + strings_[f.target] + fault_params(j);
+      if (f.name) text += " (" + strings_[f.name] + ")";
       break;
     }
     case EventType::Request: {
@@ -600,16 +623,14 @@ std::int64_t TraceModel::end_time() const {
   return std::max(last, header_.duration_ns);
 }
 
-std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t window,
-                                                  std::int64_t max_delay_ns) const {
+std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t window) const {
   std::vector<std::uint32_t> out;
   const EventRecord& s = events_[tx];
   if (s.type != EventType::Frame || s.dir != Dir::Tx) return out;
   std::uint64_t id = frame(s).id;
-  std::size_t end = std::min(events_.size(), tx + 1 + window);
+  std::size_t end = std::min(upper_bound(s.t + frame(s).delay_ns), tx + 1 + window);
   for (std::size_t i = tx + 1; i < end; ++i) {
     const EventRecord& e = events_[i];
-    if (e.t - s.t > max_delay_ns) break;
     if (e.type != EventType::Frame || e.lan != s.lan || frame(e).id != id) continue;
     if (e.dir == Dir::Tx) break;  // the same frame sent again: a new hop, not ours
     out.push_back(static_cast<std::uint32_t>(i));
@@ -621,14 +642,15 @@ std::vector<std::uint32_t> TraceModel::deliveries(std::size_t tx, std::size_t wi
 
 namespace nlb::gui {
 
-std::optional<std::size_t> TraceModel::sender_of(std::size_t event, std::size_t window) const {
+std::optional<std::size_t> TraceModel::sender_of(std::size_t event) const {
   const EventRecord& r = events_[event];
   if (r.type != EventType::Frame) return std::nullopt;
   if (r.dir == Dir::Tx) return event;
   std::uint64_t id = frame(r).id;
-  std::size_t stop = event > window ? event - window : 0;
-  for (std::size_t i = event; i-- > stop;) {
+  std::int64_t sent = r.t - frame(r).delay_ns;
+  for (std::size_t i = lower_bound(sent); i < event; ++i) {
     const EventRecord& e = events_[i];
+    if (e.t > sent) break;
     if (e.type == EventType::Frame && e.dir == Dir::Tx && e.lan == r.lan && frame(e).id == id) return i;
   }
   return std::nullopt;

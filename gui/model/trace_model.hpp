@@ -89,7 +89,8 @@ struct Lan {
 struct FaultSpec {
   std::int64_t at_ns = 0;
   std::string action;
-  std::string target;  // node, LAN or pair name as written in the trace
+  std::string target;  // what it hits, for display: "lb1", "fw1/eth1", "lan ias", "pair nlb"
+  std::string name;    // the timeline entry's name
 };
 
 struct Header {
@@ -124,7 +125,12 @@ struct FrameInfo {
   std::uint32_t vlen = 0;
   std::uint16_t len = 0;
   std::uint32_t reason = 0;  // interned text, 0 = none
+  // Found at load, so that neither the animation nor the trail searches for copies: for a
+  // send, ns until its last reception or drop on its LAN (whether it is still in flight); for
+  // a reception or drop, ns since its send (where the send is).
+  std::uint32_t delay_ns = 0;
 };
+static_assert(sizeof(FrameInfo) <= 32);
 struct StateInfo {
   std::uint32_t machine = 0, from = 0, to = 0, why = 0;  // interned
 };
@@ -149,7 +155,8 @@ struct ConnInfo {
 };
 struct FaultInfo {
   std::uint32_t action = 0;  // interned
-  std::uint32_t target = 0;  // interned: the node/lan/pair name
+  std::uint32_t target = 0;  // interned: as FaultSpec::target
+  std::uint32_t name = 0;    // interned: the timeline entry's name (`of` for the end of a duration)
 };
 struct RequestInfo {
   std::uint32_t outcome = 0;  // interned
@@ -220,12 +227,11 @@ class TraceModel {
   const std::vector<std::uint32_t>& conn_events(int node) const { return conn_index_[node]; }
   const std::vector<std::uint32_t>& fault_events() const { return fault_index_; }
 
-  // For the animation: the rx/drop events of the frame sent by event `tx` (same frame id
-  // on the same LAN), looking ahead at most `window` events and `max_delay_ns`.
-  std::vector<std::uint32_t> deliveries(std::size_t tx, std::size_t window = 4096,
-                                        std::int64_t max_delay_ns = 1'000'000'000) const;
-  // The tx event of a received or dropped frame (same id and LAN, looking back), if any.
-  std::optional<std::size_t> sender_of(std::size_t event, std::size_t window = 4096) const;
+  // For the animation: the rx/drop events of the frame sent by event `tx` (same frame id on
+  // the same LAN), up to its last arrival (FrameInfo::delay_ns), at most `window` events on.
+  std::vector<std::uint32_t> deliveries(std::size_t tx, std::size_t window = 1 << 18) const;
+  // The tx event of a received or dropped frame (same id and LAN, at its delay_ns), if any.
+  std::optional<std::size_t> sender_of(std::size_t event) const;
 
  private:
   bool parse_header(std::string_view line, std::string& error);
@@ -260,6 +266,16 @@ class TraceModel {
     bool used = false;
   };
   std::vector<RecentFrame> recent_ = std::vector<RecentFrame>(256);
+  // Recent sends by (frame id, LAN), so that each reception or drop finds its send (delay_ns).
+  // Direct-mapped, large enough for the sends of a 20 ms WAN crossing in a dense trace.
+  struct SentFrame {
+    std::uint64_t id = 0;
+    std::int16_t lan = -1;
+    std::uint32_t frame = 0;  // index in frames_
+    std::int64_t t = 0;
+  };
+  std::vector<SentFrame> sent_ = std::vector<SentFrame>(1 << 16);
+  void note_arrival(const EventRecord& e, const FrameInfo& f, std::uint32_t frame);
   std::vector<std::vector<std::uint32_t>> status_index_, arp_index_, conn_index_;
   std::vector<std::uint32_t> fault_index_;
 };

@@ -1,6 +1,7 @@
-// The event list's filter: by node, kind, drops, connection endpoint and text.
+// The event list's filter: by node, kind, drops, connection endpoints and text.
 
 #include <QtTest/QtTest>
+#include <algorithm>
 
 #include "gui/model/event_filter.hpp"
 #include "tests/gui/test_support.hpp"
@@ -10,120 +11,145 @@ using namespace nlb::gui;
 class EventFilterTest : public QObject {
   Q_OBJECT
 
-  test::Loaded l_;
+  const test::Loaded* l_ = nullptr;
+  const TraceModel& m() const { return l_->model; }
+  bool has(const std::vector<std::uint32_t>& rows, std::size_t event) const {
+    return std::binary_search(rows.begin(), rows.end(), static_cast<std::uint32_t>(event));
+  }
 
  private slots:
-  void initTestCase() { test::load_synthetic(l_); }
+  void initTestCase() { l_ = &test::real_run(); }
 
   void no_filter_keeps_every_event_in_time_order() {
-    auto rows = apply_filter(l_.model, EventFilter{});
-    QCOMPARE(rows.size(), l_.model.size());
+    auto rows = apply_filter(m(), EventFilter{});
+    QCOMPARE(rows.size(), m().size());
     QVERIFY(std::is_sorted(rows.begin(), rows.end()));
   }
 
   void a_node_filter_keeps_only_that_nodes_events() {
     EventFilter f;
-    f.node = l_.model.header().node_by_name("lb2");
-    auto rows = apply_filter(l_.model, f);
+    f.node = l_->node("lb2");
+    auto rows = apply_filter(m(), f);
     QVERIFY(!rows.empty());
-    for (auto i : rows) QCOMPARE(l_.model.event(i).node, f.node);
+    for (auto i : rows) QCOMPARE(m().event(i).node, f.node);
+    QVERIFY(has(rows, l_->marks.takeover));
   }
 
   void a_kind_filter_keeps_gratuitous_arp_only() {
     EventFilter f;
     f.categories = bit(FrameKind::Garp);
-    auto rows = apply_filter(l_.model, f);
-    QVERIFY(!rows.empty());
-    bool takeover_garp = false;
-    for (auto i : rows) {
-      QCOMPARE(l_.model.event(i).kind, FrameKind::Garp);
-      takeover_garp = takeover_garp || i == static_cast<std::uint32_t>(l_.run.marks.gratuitous_arp);
-    }
-    QVERIFY(takeover_garp);
+    auto rows = apply_filter(m(), f);
+    for (auto i : rows) QCOMPARE(m().event(i).kind, FrameKind::Garp);
+    QVERIFY(has(rows, l_->marks.gratuitous_arp));
   }
 
   void table_event_categories_are_separate_from_arp_frames() {
     EventFilter f;
     f.categories = bit(Category::ArpTable);
-    for (auto i : apply_filter(l_.model, f)) QCOMPARE(l_.model.event(i).type, EventType::Arp);
+    auto rows = apply_filter(m(), f);
+    QVERIFY(has(rows, l_->marks.fw_arp_update));
+    for (auto i : rows) QCOMPARE(m().event(i).type, EventType::Arp);
     f.categories = bit(Category::State) | bit(Category::Fault);
-    auto rows = apply_filter(l_.model, f);
-    QVERIFY(std::find(rows.begin(), rows.end(), static_cast<std::uint32_t>(l_.run.marks.crash)) !=
-            rows.end());
-    QVERIFY(std::find(rows.begin(), rows.end(), static_cast<std::uint32_t>(l_.run.marks.takeover)) !=
-            rows.end());
+    rows = apply_filter(m(), f);
+    QVERIFY(has(rows, l_->marks.crash));
+    QVERIFY(has(rows, l_->marks.takeover));
+    QVERIFY(!has(rows, l_->marks.gratuitous_arp));
   }
 
-  void drops_only_shows_frames_lost_at_the_crashed_balancer() {
+  void drops_only_shows_drops_and_the_tcp_ones_are_at_the_crashed_balancer() {
     EventFilter f;
     f.drops_only = true;
-    auto rows = apply_filter(l_.model, f);
+    auto rows = apply_filter(m(), f);
     QVERIFY(!rows.empty());
-    int lb1 = l_.model.header().node_by_name("lb1");
+    int tcp = 0;
     for (auto i : rows) {
-      const EventRecord& e = l_.model.event(i);
+      const EventRecord& e = m().event(i);
       QCOMPARE(e.dir, Dir::Drop);
-      QCOMPARE(e.node, lb1);
-      QCOMPARE(l_.model.text(l_.model.frame(e).reason), std::string("node-down"));
-      QVERIFY(e.t > l_.run.marks.crash);
+      QVERIFY(!m().text(m().frame(e).reason).empty());
+      if (e.kind != FrameKind::Tcp) continue;
+      ++tcp;
+      QCOMPARE(e.node, l_->node("lb1"));
+      QCOMPARE(m().text(m().frame(e).reason), std::string("node-down"));
+      QVERIFY(i > l_->marks.crash && i < l_->marks.recover);
     }
+    QVERIFY(tcp > 0);
   }
 
   void hide_rx_keeps_sends_and_drops() {
     EventFilter f;
     f.hide_rx = true;
     f.categories = kAllFrames;
-    for (auto i : apply_filter(l_.model, f)) QVERIFY(l_.model.event(i).dir != Dir::Rx);
+    auto rows = apply_filter(m(), f);
+    QVERIFY(has(rows, l_->marks.first_arp_request));
+    for (auto i : rows) QVERIFY(m().event(i).dir != Dir::Rx);
   }
 
   void a_connection_filter_follows_one_tcp_connection_and_its_table_entries() {
+    const FlowWalk& flow = l_->report.flow;
     EventFilter f;
-    f.connection = "198.51.100.10:40000";
-    auto rows = apply_filter(l_.model, f);
-    bool saw_conn = false, saw_rewritten = false, saw_other = false;
+    f.connection = flow.client_endpoint;
+    auto rows = apply_filter(m(), f);
+    Endpoint client = parse_endpoint(flow.client_endpoint);
+    bool saw_conn = false;
     for (auto i : rows) {
-      const EventRecord& e = l_.model.event(i);
+      const EventRecord& e = m().event(i);
       saw_conn = saw_conn || e.type == EventType::Conn;
-      saw_rewritten = saw_rewritten || i == static_cast<std::uint32_t>(l_.run.marks.first_rewritten_syn);
-      saw_other = saw_other || std::string(l_.model.summary(i)).find("40001") != std::string::npos;
+      if (e.type != EventType::Frame) continue;
+      FrameEndpoints p = frame_endpoints(m().frame_bytes(e));
+      QVERIFY((p.src == client.ip && p.sport == client.port) ||
+              (p.dst == client.ip && p.dport == client.port));
     }
     QVERIFY(saw_conn);
-    QVERIFY(saw_rewritten);
-    QVERIFY(!saw_other);
-    // An address alone matches ARP for it too.
-    f.connection = "10.1.0.100";
-    rows = apply_filter(l_.model, f);
-    QVERIFY(std::find(rows.begin(), rows.end(), static_cast<std::uint32_t>(l_.run.marks.first_arp_request)) !=
-            rows.end());
+    QVERIFY(has(rows, l_->marks.first_rewritten_syn));
+    QVERIFY(!has(rows, l_->marks.first_arp_request));
+    // An address alone matches the ARP for it too; several endpoints match any of them.
+    f.connection = ip_str(l_->nlbs);
+    QVERIFY(has(apply_filter(m(), f), l_->marks.first_arp_request));
+    f.connection = flow.client_endpoint + ", " + ip_str(l_->nlbs);
+    rows = apply_filter(m(), f);
+    QVERIFY(has(rows, l_->marks.first_arp_request) && has(rows, l_->marks.first_rewritten_syn));
+    QVERIFY(has(rows, l_->marks.gratuitous_arp));
   }
 
   void an_unreadable_connection_matches_nothing() {
     EventFilter f;
     f.connection = "10.1.0:99999";
-    QVERIFY(apply_filter(l_.model, f).empty());
+    QVERIFY(apply_filter(m(), f).empty());
+    f.connection = "10.0.2.11, nonsense";  // one bad piece spoils the list
+    QVERIFY(apply_filter(m(), f).empty());
     QVERIFY(!parse_endpoint("300.1.1.1").valid);
     QVERIFY(parse_endpoint(":80").valid);
     QCOMPARE(parse_endpoint(" 10.0.0.1:80 ").port, std::uint16_t{80});
+    QCOMPARE(parse_endpoints("10.0.0.1:80,10.0.0.2  :443").size(), std::size_t{3});
+    QVERIFY(parse_endpoints(" , ").empty());
   }
 
   void text_matches_summaries_without_case() {
     EventFilter f;
-    f.text = "who-HAS 10.1.0.100";
-    auto rows = apply_filter(l_.model, f);
-    QVERIFY(!rows.empty());
+    f.text = "who-HAS " + ip_str(l_->nlbs);
+    auto rows = apply_filter(m(), f);
+    QVERIFY(has(rows, l_->marks.first_arp_request));
     for (auto i : rows)
-      QVERIFY(std::string(l_.model.summary(i)).find("who-has 10.1.0.100") != std::string::npos);
-    QVERIFY(f.matches(l_.model, rows[0]));
+      QVERIFY(std::string(m().summary(i)).find("who-has " + ip_str(l_->nlbs)) != std::string::npos);
+    QVERIFY(f.matches(m(), rows[0]));
   }
 
   void filters_combine() {
     EventFilter f;
-    f.node = l_.model.header().node_by_name("fw1");
+    f.node = l_->node("fw1");
     f.categories = bit(FrameKind::Arp);
     f.hide_rx = true;
-    auto rows = apply_filter(l_.model, f);
-    QCOMPARE(rows.size(), std::size_t{1});  // fw1 asked once
-    QCOMPARE(rows[0], static_cast<std::uint32_t>(l_.run.marks.first_arp_request));
+    f.text = "who-has " + ip_str(l_->nlbs);
+    auto rows = apply_filter(m(), f);
+    QVERIFY(!rows.empty());
+    QCOMPARE(rows[0], static_cast<std::uint32_t>(l_->marks.first_arp_request));
+  }
+
+  void find_event_searches_node_and_summary_from_a_position() {
+    std::string what = "fw1: update " + ip_str(l_->nlbs);
+    QCOMPARE(*find_event(m(), l_->marks.crash, what), l_->marks.fw_arp_update);
+    QCOMPARE(*find_event(m(), 0, "LB2: HA: STANDBY -> ACTIVE"), l_->marks.takeover);
+    QVERIFY(!find_event(m(), l_->marks.takeover + 1, "lb2: ha: standby -> active"));
   }
 };
 

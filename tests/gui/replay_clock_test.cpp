@@ -90,6 +90,7 @@ class ReplayClockTest : public QObject {
     ReplayClock c = clock();
     c.set_speed(1e-9);
     QCOMPARE(c.speed(), ReplayClock::kMinSpeed);
+    QCOMPARE(ReplayClock::kMinSpeed, 1e-6);
     c.set_speed(1e9);
     QCOMPARE(c.speed(), ReplayClock::kMaxSpeed);
   }
@@ -155,8 +156,40 @@ class ReplayClockTest : public QObject {
     QCOMPARE(*c.current_event(), std::size_t{3});
   }
 
-  void the_speed_slider_is_logarithmic_from_a_thousandth_up() {
-    QCOMPARE(speed_from_slider(kSpeedSliderMin), 0.001);
+  void a_long_quiet_stretch_is_skipped_to_just_before_the_next_event() {
+    // Events at 100 ns and 10 ms: at a millionth of real time the gap would last 10,000 s.
+    TraceModel m;
+    test::load_text(m, test::tiny_header() +
+                           R"({"t":100,"ev":"state","node":11,"machine":"ha","from":"a","to":"b"})"
+                           "\n" +
+                           R"({"t":10000000,"ev":"state","node":11,"machine":"ha","from":"b","to":"c"})"
+                           "\n");
+    std::int64_t wall = 0;
+    ReplayClock c(m, [&] { return wall; });
+    c.set_speed(1e-6);  // 1 simulated ns per wall millisecond
+    c.seek_event(0);
+    c.play();
+    wall += 10'000'000;  // 10 ms of wall time
+    QVERIFY(c.tick());
+    // Lead of a quarter of a wall second before the next event: 250 ns.
+    QCOMPARE(c.time(), std::int64_t{10'000'000 - 250});
+    QCOMPARE(c.position(), std::size_t{1});
+    wall += 250'000'000;
+    c.tick();
+    QCOMPARE(c.position(), std::size_t{2});  // and then at the speed asked for
+    // Off: the time runs at the speed through the gap.
+    ReplayClock slow(m, [&] { return wall; });
+    slow.set_skip_idle(false);
+    slow.set_speed(1e-6);
+    slow.seek_event(0);
+    slow.play();
+    wall += 10'000'000;
+    slow.tick();
+    QCOMPARE(slow.time(), std::int64_t{110});
+  }
+
+  void the_speed_slider_is_logarithmic_from_a_millionth_up() {
+    QCOMPARE(speed_from_slider(kSpeedSliderMin), 1e-6);
     QCOMPARE(speed_from_slider(0), 1.0);
     QCOMPARE(speed_from_slider(200), 100.0);
     QCOMPARE(slider_from_speed(0.01), -200);

@@ -1,5 +1,8 @@
-// End to end: the window opens a run, plays, steps, follows the event list, shows tables and
-// frames; runs a scenario through a stand-in nlbsim and re-runs it with an injected fault.
+// End to end: the window opens a real run, plays, steps, follows the event list, shows tables
+// and frames; and, with the real nlbsim, the issue's "done" walk: open Figure 3, follow the
+// first request through the firewall's ARP request, the active balancer's single reply and
+// the MAC-rewritten request reaching a server, crash the active balancer from the view (a
+// re-run through nlbsim) and see the gratuitous ARP and the takeover.
 
 #include <QtTest/QtTest>
 
@@ -8,6 +11,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <algorithm>
 
 #include "gui/app/charts_panel.hpp"
 #include "gui/app/event_list.hpp"
@@ -17,6 +21,7 @@
 #include "gui/app/replay_bar.hpp"
 #include "gui/app/run_controller.hpp"
 #include "gui/app/topology_view.hpp"
+#include "gui/model/node_tables.hpp"
 #include "tests/gui/test_support.hpp"
 
 using namespace nlb::gui;
@@ -25,19 +30,26 @@ namespace {
 
 QString top_item(QStandardItemModel* m, int row, int column = 0) { return m->item(row, column)->text(); }
 
-// A stand-in for `nlbsim run SCENARIO --trace --out DIR`: copies a prepared run and the
-// scenario it was given into DIR.
-QString fake_nlbsim(const QTemporaryDir& tmp, const QString& run) {
-  QString path = tmp.filePath("nlbsim");
-  QFile f(path);
-  f.open(QIODevice::WriteOnly);
-  f.write(QString("#!/bin/sh\n[ \"$1\" = run ] || exit 2\nmkdir -p \"$5\" && cp %1/* \"$5\"/ && cp \"$2\" "
-                  "\"$5\"/scenario-used.json\necho done\n")
-              .arg(run)
-              .toUtf8());
-  f.close();
-  f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-  return path;
+QString qs(const std::string& s) { return QString::fromStdString(s); }
+
+// The frame inspector's summary of a layer ("ARP", "IPv4", ...), empty if absent.
+QString layer_summary(FrameInspector* f, const QString& name) {
+  QStandardItemModel* m = f->tree_model();
+  for (int r = 0; r < m->rowCount(); ++r)
+    if (m->item(r, 0)->text() == name) return m->item(r, 1)->text();
+  return {};
+}
+
+bool has_row(NodeInspector* n, const QString& table, int column, const QString& text) {
+  for (int r = 0; r < n->rows(table); ++r)
+    if (n->cell(table, r, column) == text) return true;
+  return false;
+}
+
+std::vector<std::size_t> trail_of(MainWindow& w) {
+  std::vector<std::size_t> out;
+  for (const Hop& h : w.topology()->flow().trail) out.push_back(h.tx);
+  return out;
 }
 
 }  // namespace
@@ -45,104 +57,118 @@ QString fake_nlbsim(const QTemporaryDir& tmp, const QString& run) {
 class WindowTest : public QObject {
   Q_OBJECT
 
-  QTemporaryDir tmp_;
-  QString run_;
-  synth::Landmarks marks_;
+  const test::Loaded* l_ = nullptr;
+
+  void open(MainWindow& w) {
+    QString error;
+    QVERIFY2(w.open_run(qs(l_->dir), &error), qPrintable(error));
+  }
 
  private slots:
-  void initTestCase() {
-    QVERIFY(tmp_.isValid());
-    run_ = tmp_.filePath("run");
-    std::string error;
-    QVERIFY2(synth::write_run(run_.toStdString(), {}, error, &marks_), error.c_str());
-  }
+  void initTestCase() { l_ = &test::real_run(); }
 
   void opening_a_run_fills_every_view() {
     MainWindow w;
-    QString error;
-    QVERIFY2(w.open_run(run_, &error), qPrintable(error));
-    QVERIFY(w.model()->size() > 1000);
+    open(w);
+    QCOMPARE(w.model()->size(), l_->model.size());
     QCOMPARE(w.events()->table_model()->rowCount(), static_cast<int>(w.model()->size()));
     QCOMPARE(w.replay()->clock().position(), std::size_t{0});
     QVERIFY(w.charts()->series_count() > 6);  // lines, fault markers, cursors
     QCOMPARE(w.topology()->current_layout().layered, true);
+    QVERIFY(w.report().flow.seen);
     // Positions are saved beside the run.
     QVERIFY(w.topology()->save_positions());
-    QVERIFY(QFile::exists(QDir(run_).filePath("nlbsim-gui-layout.json")));
+    QVERIFY(QFile::exists(QDir(qs(l_->dir)).filePath("nlbsim-gui-layout.json")));
   }
 
   void a_missing_run_is_an_error_that_names_the_file() {
     MainWindow w;
     QString error;
-    QVERIFY(!w.open_run(tmp_.filePath("nothing-here"), &error));
+    QTemporaryDir empty;
+    QVERIFY(!w.open_run(empty.filePath("nothing-here"), &error));
     QVERIFY(error.contains("trace.jsonl"));
     QVERIFY(w.model() == nullptr);
   }
 
   void step_by_step_through_the_figure_4_flow() {
     MainWindow w;
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
+    open(w);
     auto& clock = w.replay()->clock();
-    // Step to fw1's ARP request, one event at a time.
-    while (clock.position() <= static_cast<std::size_t>(marks_.first_arp_request)) w.replay()->step_forward();
-    QCOMPARE(*clock.current_event(), static_cast<std::size_t>(marks_.first_arp_request));
+    // From just before fw1's ARP request, one event at a time.
+    w.seek_event(l_->marks.first_arp_request - 1);
+    w.replay()->step_forward();
+    QCOMPARE(*clock.current_event(), l_->marks.first_arp_request);
     // The event list follows, the frame inspector shows the who-has.
     auto* table = w.events()->table();
-    QCOMPARE(w.events()->table_model()->event_at(table->currentIndex().row()),
-             static_cast<std::size_t>(marks_.first_arp_request));
+    QCOMPARE(w.events()->table_model()->event_at(table->currentIndex().row()), l_->marks.first_arp_request);
     QCOMPARE(top_item(w.frame_inspector()->tree_model(), 1), QString("ARP"));
-    QCOMPARE(top_item(w.frame_inspector()->tree_model(), 1, 1), QString("Who has 10.1.0.100? Tell 10.1.0.1"));
+    QCOMPARE(top_item(w.frame_inspector()->tree_model(), 1, 1),
+             qs("Who has " + ip_str(l_->nlbs) + "? Tell 192.168.10.2"));
     // Steps on to the rewritten SYN; back one and forward again lands on it again.
-    while (clock.position() <= static_cast<std::size_t>(marks_.first_rewritten_syn))
-      w.replay()->step_forward();
+    while (clock.position() <= l_->marks.first_rewritten_syn) w.replay()->step_forward();
     w.replay()->step_back();
     w.replay()->step_forward();
-    QCOMPARE(*clock.current_event(), static_cast<std::size_t>(marks_.first_rewritten_syn));
-    QVERIFY(w.frame_inspector()->hex_text().startsWith("0000  02 00 00 00 09 01"));  // srv2's MAC
+    QCOMPARE(*clock.current_event(), l_->marks.first_rewritten_syn);
+    const Header& h = w.model()->header();
+    QString server_mac = qs(mac_str(h.nodes[l_->node(l_->report.flow.server.c_str())].interfaces[0].mac));
+    QVERIFY2(w.frame_inspector()->hex_text().startsWith("0000  " + server_mac.replace(':', ' ')),
+             qPrintable(w.frame_inspector()->hex_text()));
+    QCOMPARE(w.topology()->flow().current_hop->tx, l_->marks.first_rewritten_syn);
   }
 
   void selecting_a_row_moves_the_replay_and_shows_that_nodes_tables() {
     MainWindow w;
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
+    open(w);
     auto* model = w.events()->table_model();
-    int row = model->row_at_or_before(static_cast<std::size_t>(marks_.fw_arp_update));
+    int row = model->row_at_or_before(l_->marks.fw_arp_update);
     w.events()->table()->setCurrentIndex(model->index(row, 0));
-    QCOMPARE(*w.replay()->clock().current_event(), static_cast<std::size_t>(marks_.fw_arp_update));
+    QCOMPARE(*w.replay()->clock().current_event(), l_->marks.fw_arp_update);
     NodeInspector* n = w.node_inspector();
-    QCOMPARE(n->node(), w.model()->header().node_by_name("fw1"));
+    QCOMPARE(n->node(), l_->node("fw1"));
+    QString lb2_mac = qs(mac_str(w.model()->header().nodes[l_->node("lb2")].interfaces[0].mac));
     bool found = false;
     for (int r = 0; r < n->rows("arp"); ++r)
-      if (n->cell("arp", r, 1) == "10.1.0.100") found = n->cell("arp", r, 2) == "02:00:00:00:07:01";  // lb2
+      if (n->cell("arp", r, 1) == qs(ip_str(l_->nlbs))) found = n->cell("arp", r, 2) == lb2_mac;
     QVERIFY(found);
+    // The frame behind the update: lb2's gratuitous ARP as fw1 received it.
+    QVERIFY(layer_summary(w.frame_inspector(), "ARP").startsWith("Gratuitous ARP: " + qs(ip_str(l_->nlbs))));
   }
 
-  void the_node_inspector_marks_aliases_and_the_loopback() {
+  void the_node_inspector_marks_aliases_the_loopback_and_a_crash() {
     MainWindow w;
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
-    w.seek_event(static_cast<std::size_t>(marks_.first_syn_ack));
-    w.select_node(w.model()->header().node_by_name("lb1"));
+    open(w);
+    w.seek_event(l_->marks.server_rx);
+    w.select_node(l_->node("lb1"));
     NodeInspector* n = w.node_inspector();
     bool alias = false, loopback = false;
     for (int r = 0; r < n->rows("interfaces"); ++r) {
-      alias = alias || (n->cell("interfaces", r, 1) == "10.1.0.100/24" &&
+      alias = alias || (n->cell("interfaces", r, 1) == qs(ip_str(l_->nlbs) + "/24") &&
                         n->cell("interfaces", r, 2).startsWith("alias"));
       loopback = loopback || (n->cell("interfaces", r, 1) == "203.0.113.10/32" &&
                               n->cell("interfaces", r, 2) == "loopback");
     }
     QVERIFY(alias);
     QVERIFY(loopback);
-    QCOMPARE(n->rows("conns"), 1);
-    QCOMPARE(n->cell("conns", 0, 2), QString("srv2"));
+    QVERIFY(has_row(n, "conns", 0, qs(l_->report.flow.client_endpoint)));
+    QVERIFY(has_row(n, "states", 1, "active"));
+    // The topology shows the same: lb1 active with the alias; 127.0.0.1 is left out.
+    QCOMPARE(w.topology()->node_badge(l_->node("lb1")), QString("ACTIVE"));
+    QVERIFY(w.topology()
+                ->node_addresses(l_->node("lb1"))
+                .contains(qs("eth0 " + ip_str(l_->nlbs) + "/24 (alias)")));
+    QVERIFY(!w.topology()->node_addresses(l_->node("lb1")).join(" ").contains("127.0.0.1"));
+    // After the crash: down, its connection table gone with it.
+    w.seek_event(l_->marks.takeover);
+    w.select_node(l_->node("lb1"));
+    QCOMPARE(w.topology()->node_badge(l_->node("lb1")), QString("DOWN"));
+    QCOMPARE(w.topology()->node_badge(l_->node("lb2")), QString("ACTIVE"));
+    QCOMPARE(n->rows("conns"), 0);
   }
 
   void play_moves_time_forward_and_pause_stops_it() {
     MainWindow w;
     w.show();
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
+    open(w);
     w.replay()->set_speed(1.0);
     w.replay()->play();
     QTRY_VERIFY_WITH_TIMEOUT(w.replay()->clock().position() > 0, 5000);
@@ -153,62 +179,179 @@ class WindowTest : public QObject {
     QVERIFY(t > 0);
   }
 
-  void the_event_filter_panel_narrows_the_list() {
+  void the_event_filter_panel_narrows_the_list_and_the_trail() {
     MainWindow w;
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
+    open(w);
     EventListPanel* p = w.events();
-    p->set_connection_filter("198.51.100.10:40000");
+    p->set_connection_filter(qs(l_->report.flow.client_endpoint));
     int rows = p->table_model()->rowCount();
-    QVERIFY(rows > 10 && rows < 200);
+    QVERIFY(rows > 10 && rows < 500);
+    // The trail draws what the list shows.
+    w.seek_event(l_->marks.server_rx);
+    auto trail = trail_of(w);
+    QVERIFY(!trail.empty());
+    for (std::size_t tx : trail)
+      QCOMPARE(w.events()->table_model()->event_at(w.events()->table_model()->row_at_or_before(tx)), tx);
+    QVERIFY(std::find(trail.begin(), trail.end(), l_->marks.first_arp_request) == trail.end());
     p->set_connection_filter("not an endpoint");
     QCOMPARE(p->table_model()->rowCount(), 0);
   }
 
-  void without_a_scenario_fault_injection_is_off_and_says_why() {
+  void following_the_first_request_filters_slows_and_goes_before_the_arp_request() {
     MainWindow w;
-    QString error;
-    QVERIFY(w.open_run(run_, &error));
+    open(w);
+    QVERIFY(w.follow_first_request());
+    QVERIFY(w.events()->table_model()->filtered());
+    QVERIFY(w.replay()->clock().position() <= l_->marks.first_arp_request);
+    QVERIFY(w.replay()->clock().time() < w.model()->event(l_->marks.first_arp_request).t);
+    QVERIFY(w.replay()->clock().speed() < 1e-5);
+    QVERIFY(w.follow_first_request(true));
+    QCOMPARE(*w.replay()->clock().current_event(), l_->marks.server_rx);
+    auto trail = trail_of(w);
+    QVERIFY(std::find(trail.begin(), trail.end(), l_->marks.first_arp_request) != trail.end());
+    QVERIFY(std::find(trail.begin(), trail.end(), l_->marks.first_arp_reply) != trail.end());
+  }
+
+  void without_a_scenario_fault_injection_is_off() {
+    MainWindow w;
+    open(w);
     QVERIFY(w.scenario().isEmpty());
   }
 
   void a_missing_nlbsim_is_reported_clearly() {
-    QByteArray path = qgetenv("PATH");
+    QByteArray path = qgetenv("PATH"), nlbsim = qgetenv("NLBSIM");
     qputenv("NLBSIM", "/nonexistent/nlbsim");
     qputenv("PATH", "/nonexistent");
     MainWindow w;
     QSignalSpy failed(&w, &MainWindow::run_failed);
-    w.run_scenario(tmp_.filePath("scenario.json"));
+    w.run_scenario(qs(test::kFixture));
     qputenv("PATH", path);
+    if (nlbsim.isEmpty())
+      qunsetenv("NLBSIM");
+    else
+      qputenv("NLBSIM", nlbsim);
     QCOMPARE(failed.count(), 1);
     QVERIFY(failed.at(0).at(0).toString().contains("nlbsim command was not found"));
   }
 
-  void a_scenario_runs_through_nlbsim_and_a_fault_reruns_it() {
-    QString scenario = tmp_.filePath("scenario.json");
-    QFile s(scenario);
-    QVERIFY(s.open(QIODevice::WriteOnly));
-    s.write(R"({"name":"fake","timeline":[]})");
-    s.close();
-    qputenv("NLBSIM", fake_nlbsim(tmp_, run_).toUtf8());
+  // The issue's done criterion, with the real nlbsim (NLBSIM, or the build tree's cli/nlbsim).
+  void a_new_user_watches_figure_4_then_crashes_the_active_balancer() {
+    QVERIFY2(!RunController::find_nlbsim().isEmpty(), "nlbsim not found: build it, or set NLBSIM");
     MainWindow w;
+    w.show();
+    // Six seconds are enough for the first request (VRRP's masters at 3.22 s) and a failover.
+    w.runner()->set_extra_args({"--until", "6s"});
     QSignalSpy opened(&w, &MainWindow::run_opened);
+    QString scenario = qs(test::kSourceDir + "/scenarios/figure3-single-public-ip.json");
     w.run_scenario(scenario);
-    QVERIFY(opened.wait(10000));
-    QCOMPARE(w.scenario(), scenario);
-    QVERIFY(w.model()->size() > 1000);
-    // Crash lb2 at the takeover time, from the topology's context menu.
-    w.seek_event(static_cast<std::size_t>(marks_.takeover));
-    emit w.topology()->fault_requested(w.model()->header().node_by_name("lb2"), -1, "crash");
-    QVERIFY(opened.wait(10000));
-    QFile used(QDir(opened.last().at(0).toString()).filePath("scenario-used.json"));
-    QVERIFY(used.open(QIODevice::ReadOnly));
-    QString text = used.readAll();
-    QVERIFY2(text.contains("\"action\": \"crash\"") && text.contains("\"node\": \"lb2\""), qPrintable(text));
-    QVERIFY(text.contains("\"at\": \"12.00002s\""));
-    QVERIFY(w.scenario().endsWith("scenario-crash.json"));
-    // The replay goes back to where the fault was injected.
-    QCOMPARE(w.replay()->clock().time(), std::int64_t{12'000'020'000});
+    QVERIFY(opened.wait(120'000));
+    const TraceModel& m = *w.model();
+    const Header& h = m.header();
+    QCOMPARE(h.scenario, std::string("figure3-single-public-ip"));
+    int fw1 = h.node_by_name("fw1"), lb1 = h.node_by_name("lb1"), lb2 = h.node_by_name("lb2");
+    std::uint32_t nlbs = 0;
+    QVERIFY(parse_ip(w.report().flow.arp_for, nlbs));
+    int server = h.node_by_name(w.report().flow.server);
+
+    // Follow the first request and press play.
+    QVERIFY(w.follow_first_request());
+    w.replay()->set_speed(1e-4);  // faster than the menu's pace, to keep the test short
+    w.replay()->play();
+    std::size_t request = 0, reached = 0;
+    for (std::uint32_t i : w.events()->table_model()->rows()) {
+      const EventRecord& e = m.event(i);
+      if (e.type != EventType::Frame || e.t < w.report().flow.start_ns) continue;
+      if (!request && e.dir == Dir::Tx && e.kind == FrameKind::Arp && e.node == fw1) request = i;
+      if (request && e.dir == Dir::Rx && e.node == server) {
+        reached = i;
+        break;
+      }
+    }
+    QVERIFY(request && reached);
+    QTRY_VERIFY_WITH_TIMEOUT(w.replay()->clock().position() > reached, 20'000);
+    w.replay()->pause();
+
+    // Watch it again, hop by hop: fw1's ARP request for the NLBS address...
+    w.seek_event(request);
+    QCOMPARE(layer_summary(w.frame_inspector(), "ARP"),
+             qs("Who has " + ip_str(nlbs) + "? Tell 192.168.10.2"));
+    QCOMPARE(w.topology()->flow().current_hop->rx.size(), std::size_t{3});  // fw2, lb1, lb2 hear it
+    // ...the single reply, from the active balancer...
+    std::vector<std::size_t> replies;
+    std::size_t rewritten = 0;
+    while (w.replay()->clock().position() <= reached) {
+      w.replay()->step_forward();
+      std::size_t i = *w.replay()->clock().current_event();
+      const EventRecord& e = m.event(i);
+      if (e.type == EventType::Frame && e.dir == Dir::Tx && e.kind == FrameKind::Arp &&
+          frame_endpoints(m.frame_bytes(e)).src == nlbs) {
+        replies.push_back(i);
+        QCOMPARE(e.node, lb1);
+        QCOMPARE(w.topology()->node_badge(lb1), QString("ACTIVE"));
+        QCOMPARE(w.topology()->node_badge(lb2), QString("STANDBY"));
+      }
+      if (!rewritten && e.type == EventType::Frame && e.dir == Dir::Tx && e.node == lb1 &&
+          e.kind == FrameKind::Tcp) {
+        rewritten = i;
+        // ...and the request sent on to the server with only its destination MAC rewritten.
+        QVERIFY(layer_summary(w.frame_inspector(), "IPv4").contains("> 203.0.113.10"));
+        QVERIFY(w.frame_inspector()->hex_text().startsWith(
+            "0000  " + qs(mac_str(h.nodes[server].interfaces[0].mac)).replace(':', ' ')));
+        // The IP datagram is byte for byte the one fw1 sent to lb1's MAC.
+        bool same = false;
+        for (std::size_t k = request; k < i && !same; ++k) {
+          const EventRecord& f = m.event(k);
+          same = f.type == EventType::Frame && f.dir == Dir::Tx && f.node == fw1 &&
+                 f.kind == FrameKind::Tcp && m.frame_bytes(f).substr(14) == m.frame_bytes(e).substr(14);
+        }
+        QVERIFY(same);
+      }
+    }
+    QCOMPARE(replies.size(), std::size_t{1});
+    QVERIFY(rewritten > replies[0]);
+    QCOMPARE(*w.replay()->clock().current_event(), reached);
+    auto trail = trail_of(w);
+    for (std::size_t hop : {request, replies[0], rewritten})
+      QVERIFY(std::find(trail.begin(), trail.end(), hop) != trail.end());
+
+    // Crash the active balancer from the view, at the replay time: nlbsim runs again.
+    std::int64_t at = w.replay()->clock().time();
+    QCOMPARE(fold_status(m, w.replay()->clock().position())[lb1].ha, std::string("active"));
+    emit w.topology()->fault_requested(lb1, -1, "crash");
+    QVERIFY(opened.wait(120'000));
+    QVERIFY(w.scenario().endsWith("figure3-single-public-ip-crash.json"));
+    QFile copy(w.scenario());
+    QVERIFY(copy.open(QIODevice::ReadOnly));
+    QString text = copy.readAll();
+    QVERIFY2(text.contains("\"action\": \"crash\"") && text.contains("\"node\": \"lb1\""), qPrintable(text));
+    QVERIFY(text.contains(qs("\"at\": \"" + time_str(at) + "\"")));
+    QCOMPARE(w.replay()->clock().time(), at);  // back where the fault was injected
+
+    // The takeover and lb2's gratuitous ARP, in the new run (the first run's model is gone).
+    const TraceModel& after = *w.model();
+    QVERIFY(&after != &m);
+    std::size_t takeover = 0, garp = 0;
+    for (std::size_t i = after.upper_bound(at); i < after.size() && !garp; ++i) {
+      const EventRecord& e = after.event(i);
+      if (e.type == EventType::State && e.node == lb2 && after.text(after.state(e).to) == "active")
+        takeover = i;
+      if (takeover && e.type == EventType::Frame && e.dir == Dir::Tx && e.kind == FrameKind::Garp &&
+          e.node == lb2)
+        garp = i;
+    }
+    QVERIFY2(takeover && garp, "no takeover by lb2 in the re-run");
+    w.seek_event(garp);
+    QCOMPARE(w.topology()->node_badge(lb1), QString("DOWN"));
+    QCOMPARE(w.topology()->node_badge(lb2), QString("ACTIVE"));
+    QVERIFY(w.topology()->node_addresses(lb2).contains(qs("eth0 " + ip_str(nlbs) + "/24 (alias)")));
+    QCOMPARE(layer_summary(w.frame_inspector(), "ARP"),
+             "Gratuitous ARP: " + qs(ip_str(nlbs)) + " is at " +
+                 qs(mac_str(after.header().nodes[lb2].interfaces[0].mac)));
+    QCOMPARE(w.topology()->flow().current_hop->tx, garp);
+    QVERIFY(has_row(w.node_inspector(), "states", 1, "active"));
+    // The report measured it; the charts panel lists it.
+    QCOMPARE(w.report().faults.back().action, std::string("crash"));
+    QVERIFY(w.report().faults.back().detection_ns > 0);
   }
 };
 
