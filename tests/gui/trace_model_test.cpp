@@ -234,7 +234,8 @@ class TraceModelTest : public QObject {
     auto at = [&](std::size_t pos) { return fold_node(l.model, fw1, pos); };
     QVERIFY(arp_entry(at(l.marks.first_arp_request), nlbs.c_str()) == nullptr);
     // Asked, not answered yet.
-    const ArpRow* pending = arp_entry(at(l.marks.first_arp_reply), nlbs.c_str());
+    NodeTables asking = at(l.marks.first_arp_reply);
+    const ArpRow* pending = arp_entry(asking, nlbs.c_str());
     QVERIFY(pending != nullptr);
     QCOMPARE(pending->state, std::string("incomplete"));
     QCOMPARE(pending->mac, std::uint64_t{0});
@@ -274,7 +275,8 @@ class TraceModelTest : public QObject {
     QVERIFY(rebooted.conns.empty());
     QVERIFY(address(rebooted, ip_str(l.nlbs).c_str()) == nullptr);
     // The synced entries serve lb2 after the takeover.
-    QVERIFY(first(fold_node(l.model, lb2, l.marks.gratuitous_arp)) != t2.conns.end());
+    NodeTables serving = fold_node(l.model, lb2, l.marks.gratuitous_arp);
+    QVERIFY(first(serving) != serving.conns.end());
     QVERIFY(fold_node(l.model, lb1, l.marks.crash, kFoldStatus | kFoldArp).conns.empty());
   }
 
