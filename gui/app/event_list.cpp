@@ -56,12 +56,18 @@ QString EventTableModel::text(std::size_t i, int column) const {
       if (e.type == EventType::Frame) return QString("%1 %2").arg(to_string(e.kind), to_string(e.dir));
       if (e.type == EventType::Arp) return "ARP table";
       if (e.type == EventType::Conn) return "conn table";
+      if (e.type == EventType::Mac) return "MAC table";
       return QString::fromLatin1(to_string(e.type));
     case Summary: {
       auto s = m_->summary(i);
       QString text = QString::fromUtf8(s.data(), static_cast<int>(s.size()));
-      if (e.type == EventType::Frame && e.dir == Dir::Drop)
-        text = "DROPPED (" + QString::fromStdString(m_->text(m_->frame(e).reason)) + "): " + text;
+      if (e.type == EventType::Frame && e.dir == Dir::Drop) {
+        // A drop inside a LAN (a switch queue, a lossy or down cable) says which cable.
+        QString where = e.node < 0 && e.lan >= 0 && e.iface >= 0
+                            ? " at " + QString::fromStdString(h.port_name(e.lan, e.iface))
+                            : QString();
+        text = "DROPPED (" + QString::fromStdString(m_->text(m_->frame(e).reason)) + where + "): " + text;
+      }
       return text;
     }
     default:
@@ -84,7 +90,8 @@ QVariant EventTableModel::data(const QModelIndex& index, int role) const {
       return {};
     case Qt::BackgroundRole:
       if (e.type == EventType::Fault) return QColor(0xfd, 0xe2, 0xe2);
-      if (e.type == EventType::State) return QColor(0xfd, 0xf3, 0xd0);
+      if (e.type == EventType::State || e.type == EventType::Peer || e.type == EventType::SplitBrain)
+        return QColor(0xfd, 0xf3, 0xd0);
       if (e.type == EventType::Addr || e.type == EventType::Arp) return QColor(0xe8, 0xf0, 0xfb);
       return {};
     case Qt::UserRole:
@@ -123,9 +130,11 @@ const std::vector<KindChoice>& kind_choices() {
     c.push_back({"faults", bit(Category::Fault), false});
     c.push_back({"requests", bit(Category::Request), false});
     c.push_back({"weights", bit(Category::Weights), false});
+    c.push_back({"balancer peer, split brain", bit(Category::Peer), false});
+    c.push_back({"switch MAC tables", bit(Category::MacTable), false});
     c.push_back({"tables and states",
-                 bit(Category::State) | bit(Category::Addr) | bit(Category::ArpTable) | bit(Category::Conn) |
-                     bit(Category::Fault),
+                 bit(Category::State) | bit(Category::Peer) | bit(Category::Addr) | bit(Category::ArpTable) |
+                     bit(Category::Conn) | bit(Category::Fault) | bit(Category::MacTable),
                  false});
     return c;
   }();

@@ -230,6 +230,8 @@ bool MainWindow::open_run(const QString& dir, QString* error) {
     note += QString("; %1 bad lines skipped (%2)")
                 .arg(model_->stats().skipped)
                 .arg(qs(model_->stats().warnings[0]));
+  if (!model_->stats().ended)
+    note += "; the trace has no end line: cut short, or written before nlbsim wrote one";
   if (!have_metrics) note += "; no metrics: " + qs(merr);
   if (!have_report) note += "; no report: " + qs(rerr);
   status_->setText(note);

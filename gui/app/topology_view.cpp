@@ -645,11 +645,12 @@ void TopologyView::update_drops(const FlowSnapshot& s) {
     int node = -1, iface = -1, lan = -1;
     std::string reason;
   };
-  std::map<std::tuple<int, int, std::string>, Group> groups;
+  std::map<std::tuple<int, int, int, std::string>, Group> groups;
   for (auto i : s.drops) {
     const EventRecord& e = model_->event(i);
     std::string reason = model_->text(model_->frame(e).reason);
-    Group& g = groups[{e.node, e.lan, reason}];
+    // A drop inside a LAN names the port: shown on the cable of the node on that port.
+    Group& g = groups[{e.node, e.lan, e.node < 0 ? e.iface : -1, reason}];
     if (g.count++ == 0) g = {1, e.t, e.node, e.iface, e.lan, reason};
   }
   const Header& h = model_->header();
@@ -657,10 +658,16 @@ void TopologyView::update_drops(const FlowSnapshot& s) {
     QPointF at;
     QString where;
     int pos = g.node >= 0 ? iface_pos(h.nodes[g.node], g.iface) : -1;
+    auto [owner, owner_if] = g.node < 0 && g.lan >= 0 ? h.at_port(g.lan, g.iface) : std::pair{-1, -1};
+    int owner_pos = owner >= 0 ? iface_pos(h.nodes[owner], owner_if) : -1;
     if (pos >= 0) {
       Segment st = stub(h, layout_, g.node, pos);
       at = qp(st.a) + (qp(st.b) - qp(st.a)) * 0.35;
       where = QString::fromStdString(h.nodes[g.node].name);
+    } else if (owner_pos >= 0) {
+      Segment st = stub(h, layout_, owner, owner_pos);
+      at = qp(st.a) + (qp(st.b) - qp(st.a)) * 0.8;
+      where = QString::fromStdString(h.lans[g.lan].name + " " + h.port_name(g.lan, g.iface));
     } else if (g.lan >= 0) {
       Segment b = bus(h, layout_, g.lan);
       at = (qp(b.a) + qp(b.b)) / 2;

@@ -110,6 +110,12 @@ CategoryMask category_bit(const EventRecord& e) {
       return bit(Category::Fault);
     case EventType::Request:
       return bit(Category::Request);
+    case EventType::Mac:
+      return bit(Category::MacTable);
+    case EventType::Peer:
+    case EventType::SplitBrain:
+      return bit(Category::Peer);
+    case EventType::End:
     case EventType::Unknown:
       return bit(Category::Unknown);
   }

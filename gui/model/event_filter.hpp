@@ -21,7 +21,9 @@ enum class Category : std::uint8_t {
   Weights,
   Fault,
   Request,
-  Unknown,
+  MacTable,  // a switch's MAC table
+  Peer,      // a balancer hearing its peer or not, split brains
+  Unknown,   // and the end line
   Count
 };
 using CategoryMask = std::uint32_t;

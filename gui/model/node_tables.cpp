@@ -19,6 +19,11 @@ void apply_addr(NodeTables& t, const TraceModel& m, const EventRecord& e) {
   if (a.add) rows.push_back({a.ip, a.len, a.alias, false, e.t});
 }
 
+// A protocol state change, or a balancer's view of its peer (heard/lost, split brain won/yielded).
+bool is_state(const EventRecord& e) {
+  return e.type == EventType::State || e.type == EventType::Peer || e.type == EventType::SplitBrain;
+}
+
 void apply_state(std::vector<StateRow>& states, const TraceModel& m, const EventRecord& e) {
   const StateInfo& s = m.state(e);
   const std::string& machine = m.text(s.machine);
@@ -175,7 +180,7 @@ NodeTables fold_node(const TraceModel& m, int node, std::size_t pos, unsigned pa
   for_each_before(m.status_events(node), pos, [&](std::uint32_t i) {
     const EventRecord& e = m.event(i);
     if (e.type == EventType::Addr) apply_addr(t, m, e);
-    if (e.type == EventType::State) apply_state(t.states, m, e);
+    if (is_state(e)) apply_state(t.states, m, e);
     if (e.type != EventType::Fault) return;
     bool was_down = t.faults.down;
     bool rebooted = apply_fault(t.faults, m, e, n);
@@ -211,7 +216,7 @@ std::vector<NodeStatus> fold_status(const TraceModel& m, std::size_t pos) {
     const Node& node = m.header().nodes[n];
     for_each_before(m.status_events(static_cast<int>(n)), pos, [&](std::uint32_t i) {
       const EventRecord& e = m.event(i);
-      if (e.type == EventType::State) apply_state(s.machines, m, e);
+      if (is_state(e)) apply_state(s.machines, m, e);
       if (e.type != EventType::Fault) return;
       bool was_down = s.faults.down;
       apply_fault(s.faults, m, e, node);

@@ -69,9 +69,18 @@ bool append_hex(std::string_view hex, std::vector<std::uint8_t>& out) {
 
 EventType event_type_from(std::string_view ev) {
   static constexpr std::pair<std::string_view, EventType> kTypes[] = {
-      {"frame", EventType::Frame}, {"state", EventType::State},     {"addr", EventType::Addr},
-      {"arp", EventType::Arp},     {"conn", EventType::Conn},       {"weights", EventType::Weights},
-      {"fault", EventType::Fault}, {"request", EventType::Request},
+      {"frame", EventType::Frame},
+      {"state", EventType::State},
+      {"addr", EventType::Addr},
+      {"arp", EventType::Arp},
+      {"conn", EventType::Conn},
+      {"weights", EventType::Weights},
+      {"fault", EventType::Fault},
+      {"request", EventType::Request},
+      {"mac", EventType::Mac},
+      {"peer", EventType::Peer},
+      {"split-brain", EventType::SplitBrain},
+      {"end", EventType::End},
   };
   for (auto [name, type] : kTypes)
     if (ev == name) return type;
@@ -134,8 +143,9 @@ FrameKind frame_kind_from(std::string_view text) { return enum_from(text, kKindN
 const char* to_string(FrameKind k) { return kKindNames[static_cast<int>(k)].data(); }
 
 const char* to_string(EventType t) {
-  static constexpr const char* kNames[] = {"frame",   "state", "addr",    "arp", "conn",
-                                           "weights", "fault", "request", "?"};
+  static constexpr const char* kNames[] = {"frame",       "state", "addr",    "arp", "conn",
+                                           "weights",     "fault", "request", "mac", "peer",
+                                           "split-brain", "end",   "?"};
   return kNames[static_cast<int>(t)];
 }
 
@@ -229,6 +239,20 @@ int Header::lan_by_name(std::string_view name) const {
   return -1;
 }
 
+std::pair<int, int> Header::at_port(int lan, int port) const {
+  for (std::size_t n = 0; n < nodes.size(); ++n)
+    for (const Interface& i : nodes[n].interfaces)
+      if (i.lan == lan && i.port == port && port >= 0) return {static_cast<int>(n), i.index};
+  return {-1, -1};
+}
+
+std::string Header::port_name(int lan, int port) const {
+  std::string out = "port " + std::to_string(port);
+  auto [node, iface] = at_port(lan, port);
+  if (node >= 0) out += " (" + nodes[node].name + " " + nodes[node].interface(iface)->name + ")";
+  return out;
+}
+
 std::uint32_t StringTable::intern(std::string_view s) {
   auto it = ids_.find(s);
   if (it != ids_.end()) return it->second;
@@ -250,6 +274,7 @@ Interface parse_interface(const json& j, const std::unordered_map<int, int>& lan
     i.lan = it == lan_pos.end() ? -1 : it->second;
   }
   parse_mac(str_of(j, "mac"), i.mac);
+  i.port = static_cast<int>(int_or(j, "port", -1));
   i.loopback = bool_of(j, "loopback");
   if (auto a = j.find("addresses"); a != j.end() && a->is_array()) {
     for (const json& x : *a) {
@@ -415,6 +440,7 @@ bool TraceModel::parse_event(std::string_view line, std::string& error) {
     e.lan = static_cast<std::int16_t>(it == lan_pos_.end() ? -1 : it->second);
   }
   if (std::int64_t i; int_of(j, "if", i)) e.iface = static_cast<std::int16_t>(i);
+  if (std::int64_t p; e.node < 0 && int_of(j, "port", p)) e.iface = static_cast<std::int16_t>(p);
 
   std::string text;
   switch (e.type) {
@@ -519,6 +545,17 @@ bool TraceModel::parse_event(std::string_view line, std::string& error) {
       if (r.server) text += " from " + strings_[r.server];
       break;
     }
+    case EventType::Peer:
+    case EventType::SplitBrain:
+      text = parse_peer_line(j, e);
+      break;
+    case EventType::Mac:
+      text = parse_mac_line(j, e);
+      break;
+    case EventType::End:
+      stats_.ended = true;
+      text = "end of the run (" + std::to_string(int_or(j, "lines", 0)) + " event lines)";
+      break;
     case EventType::Unknown:
       text = "ev=" + std::string(str_of(j, "ev"));
       break;
@@ -526,6 +563,34 @@ bool TraceModel::parse_event(std::string_view line, std::string& error) {
   add_summary(e, text);
   events_.push_back(e);
   return true;
+}
+
+// A balancer hearing its peer or not, and the outcome of a split brain: rows of its states.
+std::string TraceModel::parse_peer_line(const FlatJson& j, EventRecord& e) {
+  bool peer = e.type == EventType::Peer, yes = bool_of(j, peer ? "alive" : "won");
+  StateInfo s{strings_.intern(peer ? "ha peer" : "split-brain"), 0,
+              strings_.intern(peer ? (yes ? "heard" : "lost") : (yes ? "won" : "yielded")),
+              strings_.intern(str_of(j, "why"))};
+  e.extra = static_cast<std::uint32_t>(states_.size());
+  states_.push_back(s);
+  std::string text = strings_[s.machine] + ": " + strings_[s.to];
+  if (s.why) text += " (" + strings_[s.why] + ")";
+  return text;
+}
+
+// A switch's MAC table: "learn 02:00:00:00:16:02 at port 5 (fw1 eth1)".
+std::string TraceModel::parse_mac_line(const FlatJson& j, EventRecord& e) {
+  MacInfo x;
+  parse_mac(str_of(j, "mac"), x.mac);
+  x.op = strings_.intern(str_of(j, "op"));
+  x.port = static_cast<std::int32_t>(int_or(j, "port", -1));
+  x.old_port = static_cast<std::int32_t>(int_or(j, "old_port", -1));
+  e.extra = static_cast<std::uint32_t>(macs_.size());
+  macs_.push_back(x);
+  std::string text = strings_[x.op] + " " + mac_str(x.mac);
+  if (x.old_port >= 0) text += " from " + header_.port_name(e.lan, x.old_port);
+  if (x.port >= 0) text += (x.old_port >= 0 ? " to " : " at ") + header_.port_name(e.lan, x.port);
+  return text;
 }
 
 void TraceModel::warn(std::size_t line, const std::string& what) {
@@ -588,6 +653,8 @@ void TraceModel::finish() {
     if (e.node < 0) continue;
     switch (e.type) {
       case EventType::State:
+      case EventType::Peer:
+      case EventType::SplitBrain:
       case EventType::Addr:
       case EventType::Fault:
         status_index_[e.node].push_back(idx);

@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "gui/model/flat_json.hpp"
@@ -25,7 +26,23 @@ enum class Role : std::uint8_t { Client, Internet, Firewall, Balancer, Server, R
 Role role_from(std::string_view text);  // unknown roles read as Host
 const char* to_string(Role r);
 
-enum class EventType : std::uint8_t { Frame, State, Addr, Arp, Conn, Weights, Fault, Request, Unknown };
+// docs/trace-format.md's `ev` values. Peer and SplitBrain are a balancer's view of its peer
+// (they fold into its states like State); Mac is a switch's MAC table; End closes a whole trace.
+enum class EventType : std::uint8_t {
+  Frame,
+  State,
+  Addr,
+  Arp,
+  Conn,
+  Weights,
+  Fault,
+  Request,
+  Mac,
+  Peer,
+  SplitBrain,
+  End,
+  Unknown
+};
 const char* to_string(EventType t);
 
 // docs/trace-format.md: "kind classifies a frame for colouring and filtering".
@@ -58,7 +75,8 @@ struct IfaceAddress {
 struct Interface {
   int index = 0;
   std::string name;
-  int lan = -1;  // LAN position in Header::lans, -1 for loopback
+  int lan = -1;   // LAN position in Header::lans, -1 for loopback
+  int port = -1;  // its port on that LAN (`mac` lines and drops inside a LAN name ports)
   std::uint64_t mac = 0;
   bool loopback = false;
   std::vector<IfaceAddress> addresses;
@@ -102,10 +120,14 @@ struct Header {
   std::vector<FaultSpec> faults;
   int node_by_name(std::string_view name) const;  // position, -1 if absent
   int lan_by_name(std::string_view name) const;
+  // The node and interface (positions) on a LAN's port; {-1, -1} if none.
+  std::pair<int, int> at_port(int lan, int port) const;
+  std::string port_name(int lan, int port) const;  // "port 5 (fw1 eth1)"
 };
 
 // ---- Events ----
-// Node, LAN and interface are positions in the header's vectors (ids are mapped at load).
+// Node, LAN and interface are positions in the header's vectors (ids are mapped at load). A
+// frame dropped inside a LAN has no node: `iface` then holds the LAN's port.
 struct EventRecord {
   std::int64_t t = 0;
   std::uint32_t summary = 0;  // offset in the text arena
@@ -158,6 +180,11 @@ struct FaultInfo {
   std::uint32_t target = 0;  // interned: as FaultSpec::target
   std::uint32_t name = 0;    // interned: the timeline entry's name (`of` for the end of a duration)
 };
+struct MacInfo {
+  std::uint64_t mac = 0;
+  std::uint32_t op = 0;  // interned: learn, move, forget, age
+  std::int32_t port = -1, old_port = -1;
+};
 struct RequestInfo {
   std::uint32_t outcome = 0;  // interned
   std::uint32_t server = 0;   // interned
@@ -184,6 +211,7 @@ class StringTable {
 
 struct LoadStats {
   std::size_t lines = 0;
+  bool ended = false;                 // the `end` line was there: the runner finished writing the trace
   std::size_t skipped = 0;            // malformed event lines, kept out of the model
   std::vector<std::string> warnings;  // the first few, "line 12: ..."
   bool reordered = false;             // events were not in time order and were sorted
@@ -211,6 +239,8 @@ class TraceModel {
   const ConnInfo& conn(const EventRecord& e) const { return conns_[e.extra]; }
   const FaultInfo& fault(const EventRecord& e) const { return faults_[e.extra]; }
   const RequestInfo& request(const EventRecord& e) const { return requests_[e.extra]; }
+  const MacInfo& mac(const EventRecord& e) const { return macs_[e.extra]; }
+  // State, Peer and SplitBrain events: machine ("ha peer", "split-brain"), from, to, why.
   // The frame's real bytes (vlen virtual zero bytes follow them on the wire).
   std::basic_string_view<std::uint8_t> frame_bytes(const EventRecord& e) const;
 
@@ -238,6 +268,8 @@ class TraceModel {
   bool parse_event(std::string_view line, std::string& error);
   void add_summary(EventRecord& e, std::string_view text);
   bool parse_frame(const FlatJson& j, EventRecord& e, std::string& error);
+  std::string parse_peer_line(const FlatJson& j, EventRecord& e);
+  std::string parse_mac_line(const FlatJson& j, EventRecord& e);
   void finish();
   void warn(std::size_t line, const std::string& what);
 
@@ -254,6 +286,7 @@ class TraceModel {
   std::vector<ConnInfo> conns_;
   std::vector<FaultInfo> faults_;
   std::vector<RequestInfo> requests_;
+  std::vector<MacInfo> macs_;
   std::unordered_map<int, int> node_pos_, lan_pos_;  // trace id -> position
   FlatJson line_;                                    // reused for every event line
   // The copies of one frame (tx, then rx at each receiver) carry the same bytes and summary:

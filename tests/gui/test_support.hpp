@@ -148,7 +148,7 @@ inline std::string tiny_header() {
          R"("topology":{"lans":[{"id":7,"name":"ia","subnet":"10.1.0.0/24"},{"id":9,"name":"srv","subnet":"10.2.0.0/24"}],)"
          R"("nodes":[{"id":10,"name":"fw1","role":"firewall","interfaces":[{"index":0,"name":"eth0","lan":7,)"
          R"("mac":"02:00:00:00:00:01","addresses":["10.1.0.1/24"],"loopback":false},)"
-         R"({"index":1,"name":"eth1","lan":9,"mac":"02:00:00:00:00:04","addresses":["10.2.0.1/24"],"loopback":false}],)"
+         R"({"index":1,"name":"eth1","lan":9,"port":0,"mac":"02:00:00:00:00:04","addresses":["10.2.0.1/24"],"loopback":false}],)"
          R"("routes":[{"dest":"203.0.113.10/32","via":"10.1.0.100","iface":0,"kind":"static"}]},)"
          R"({"id":11,"name":"lb1","role":"balancer","interfaces":[{"index":0,"name":"eth0","lan":7,"mac":"02:00:00:00:00:02",)"
          R"("addresses":["10.1.0.11/24"],"loopback":false},{"index":1,"name":"lo","lan":null,"mac":null,)"

@@ -371,6 +371,41 @@ class TraceModelTest : public QObject {
     QCOMPARE(fold_node(m, 1, 4).state("ha")->state, std::string("active"));
   }
 
+  void the_runners_newer_lines_peer_split_brain_mac_and_end_are_read() {
+    const test::Loaded& l = test::real_run();
+    const TraceModel& m = l.model;
+    QVERIFY(m.stats().ended);
+    QCOMPARE(m.event(m.size() - 1).type, EventType::End);
+    // lb2 stopped hearing lb1 before it took over; the fold shows it among its states.
+    NodeTables lb2 = fold_node(m, l.node("lb2"), l.marks.takeover + 1);
+    QVERIFY(lb2.state("ha peer") != nullptr);
+    QCOMPARE(lb2.state("ha peer")->state, std::string("lost"));
+    // A switch learned fw1's MAC on the port of fw1's cable, and the line says whose it is.
+    std::uint64_t fw1_mac = m.header().nodes[l.node("fw1")].interfaces[1].mac;
+    auto learn = test::first_event(
+        m, 0,
+        [&](const EventRecord& e, std::size_t) {
+          return e.type == EventType::Mac && m.mac(e).mac == fw1_mac;
+        },
+        "MAC table line for fw1");
+    const EventRecord& e = m.event(learn);
+    QCOMPARE(m.text(m.mac(e).op), std::string("learn"));
+    QCOMPARE(m.header().at_port(e.lan, m.mac(e).port), (std::pair<int, int>{l.node("fw1"), 1}));
+    QVERIFY2(std::string(m.summary(learn)).ends_with("(fw1 eth1)"), std::string(m.summary(learn)).c_str());
+    // Hand-written: a split brain, and a frame lost inside a LAN, on fw1's cable.
+    TraceModel t;
+    test::load_text(t, test::tiny_header() +
+                           R"({"t":1,"ev":"split-brain","node":11,"won":false,"why":"peer has priority"})"
+                           "\n" +
+                           R"({"t":2,"ev":"frame","dir":"drop","port":0,"lan":9,"id":3,"len":1,"vlen":0,)"
+                           R"("kind":"tcp","summary":"x","hex":"00","reason":"link-down"})"
+                           "\n");
+    QCOMPARE(fold_node(t, 1, 1).state("split-brain")->state, std::string("yielded"));
+    QCOMPARE(t.event(1).node, -1);
+    QCOMPARE(t.header().port_name(t.event(1).lan, t.event(1).iface), std::string("port 0 (fw1 eth1)"));
+    QVERIFY(!t.stats().ended);
+  }
+
   void weights_keep_the_balancers_server_order() {
     TraceModel m;
     test::load_text(
