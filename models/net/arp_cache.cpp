@@ -1,6 +1,7 @@
 #include "models/net/arp_cache.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "models/link/trace_events.hpp"
 
@@ -62,7 +63,7 @@ std::optional<Mac> ArpCache::resolve(Ipv4 ip, link::FrameRef& datagram) {
     start_resolution(en);
     change(ArpChangeKind::Add, en, Mac::zero());
     enqueue(en, datagram);
-    rearm();
+    rearm(en);
     return std::nullopt;
   }
   switch (en.e.state) {
@@ -76,7 +77,7 @@ std::optional<Mac> ArpCache::resolve(Ipv4 ip, link::FrameRef& datagram) {
       en.e.state = ArpState::Delay;
       en.e.deadline = sim_.now() + config_.delay_first_probe_time;
       change(ArpChangeKind::Update, en, en.e.mac);
-      rearm();
+      rearm(en);
       return en.e.mac;
     case ArpState::Incomplete:
       enqueue(en, datagram);
@@ -86,7 +87,7 @@ std::optional<Mac> ArpCache::resolve(Ipv4 ip, link::FrameRef& datagram) {
       start_resolution(en);
       change(ArpChangeKind::Update, en, old);
       enqueue(en, datagram);
-      rearm();
+      rearm(en);
       return std::nullopt;
     }
   }
@@ -140,7 +141,7 @@ ArpCache::Learned ArpCache::input(const wire::Arp& packet, bool for_us, bool sol
     en.e.ip = packet.spa;
     set_valid(en, packet.sha, solicited);
     change(ArpChangeKind::Add, en, Mac::zero());
-    rearm();
+    rearm(en);
     return Learned::Created;
   }
   Entry& en = it->second;
@@ -160,7 +161,7 @@ ArpCache::Learned ArpCache::input(const wire::Arp& packet, bool for_us, bool sol
   }
   if (old_state == ArpState::Incomplete) release(en);
   if (en.e.mac != old_mac || en.e.state != old_state) change(ArpChangeKind::Update, en, old_mac);
-  rearm();
+  rearm(en);
   return mac_changed ? Learned::Updated : Learned::Refreshed;
 }
 
@@ -182,14 +183,14 @@ void ArpCache::add_static(Ipv4 ip, Mac mac) {
   en.e.probes = 0;
   release(en);
   change(added ? ArpChangeKind::Add : ArpChangeKind::Update, en, old_mac);
-  rearm();
+  rearm(en);
 }
 
 bool ArpCache::remove(Ipv4 ip) {
   auto it = entries_.find(ip.value());
   if (it == entries_.end()) return false;
   expire(it);
-  rearm();
+  arm_timer();
   return true;
 }
 
@@ -199,6 +200,7 @@ void ArpCache::clear(const char* reason) {
     while (!it->second.pending.empty()) out_.arp_drop(it->second.pending.pop_front(), reason);
     expire(it);
   }
+  deadlines_.clear();
   timer_.cancel();
 }
 
@@ -230,16 +232,25 @@ void ArpCache::change(ArpChangeKind kind, const Entry& en, Mac old_mac) {
 }
 
 void ArpCache::on_timer() {
+  // Every entry due now, each once and in address order (never in hash or heap order), then
+  // their timeouts; a timeout may set a new deadline, which goes back on the heap.
   Time now = sim_.now();
   due_.clear();
-  for (const auto& [ip, en] : entries_) {
-    if (en.e.deadline <= now) due_.push_back(ip);
+  while (!deadlines_.empty() && deadlines_.front().at <= now) {
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    if (is_current(deadlines_.back())) due_.push_back(deadlines_.back().ip);
+    deadlines_.pop_back();
   }
+  std::sort(due_.begin(), due_.end());
+  due_.erase(std::unique(due_.begin(), due_.end()), due_.end());
   for (std::uint32_t ip : due_) {
     auto it = entries_.find(ip);
-    if (it != entries_.end() && it->second.e.deadline <= now) timeout(it);
+    if (it == entries_.end() || it->second.e.deadline > now) continue;
+    timeout(it);
+    auto still = entries_.find(ip);
+    if (still != entries_.end()) push_deadline(still->second);
   }
-  rearm();
+  arm_timer();
 }
 
 void ArpCache::timeout(Map::iterator it) {
@@ -300,13 +311,41 @@ void ArpCache::timeout(Map::iterator it) {
   }
 }
 
-void ArpCache::rearm() {
-  Time next = Time::max();
-  for (const auto& [ip, en] : entries_) next = std::min(next, en.e.deadline);
-  if (next == Time::max()) {
+void ArpCache::rearm(const Entry& en) {
+  push_deadline(en);
+  arm_timer();
+}
+
+void ArpCache::push_deadline(const Entry& en) {
+  if (en.e.deadline == Time::max()) return;
+  // Records of old deadlines stay until they reach the top; rebuilding from the table now and
+  // then bounds them (amortised O(1) per push, and the vector's capacity is reused).
+  if (deadlines_.size() > 2 * entries_.size() + 64) {
+    deadlines_.clear();
+    for (const auto& [ip, other] : entries_) {
+      if (other.e.deadline != Time::max()) deadlines_.push_back({other.e.deadline, ip});
+    }
+    std::make_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    return;  // the rebuild included `en`
+  }
+  deadlines_.push_back({en.e.deadline, en.e.ip.value()});
+  std::push_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+}
+
+bool ArpCache::is_current(const Deadline& d) const {
+  auto it = entries_.find(d.ip);
+  return it != entries_.end() && it->second.e.deadline == d.at;
+}
+
+void ArpCache::arm_timer() {
+  while (!deadlines_.empty() && !is_current(deadlines_.front())) {
+    std::pop_heap(deadlines_.begin(), deadlines_.end(), std::greater<>{});
+    deadlines_.pop_back();
+  }
+  if (deadlines_.empty()) {
     timer_.cancel();
-  } else if (timer_.expiry() != next) {
-    timer_.schedule_at(next);
+  } else if (timer_.expiry() != deadlines_.front().at) {
+    timer_.schedule_at(deadlines_.front().at);
   }
 }
 

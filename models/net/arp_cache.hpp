@@ -143,15 +143,27 @@ class ArpCache {
   void change(ArpChangeKind kind, const Entry& en, wire::Mac old_mac);
   void on_timer();
   void timeout(Map::iterator it);
-  void rearm();
+  // The timer fires at the earliest deadline. A heap of (deadline, address) finds it without a
+  // scan of the table (a router facing 2,000 clients changes entries on every ARP it hears);
+  // records made stale by a later change are skipped when they surface.
+  struct Deadline {
+    sim::Time at;
+    std::uint32_t ip;
+    auto operator<=>(const Deadline&) const = default;
+  };
+  void rearm(const Entry& en);  // after `en`'s deadline may have changed
+  void push_deadline(const Entry& en);
+  bool is_current(const Deadline& d) const;
+  void arm_timer();
 
   sim::Simulation& sim_;
   ArpConfig config_;
   Output& out_;
   sim::RngStream& rng_;
-  Map entries_;                     // ordered: timeouts are handled in address order, never in hash order
-  std::vector<std::uint32_t> due_;  // reused by on_timer()
-  sim::Timer timer_;                // one timer for the table, set to the earliest deadline
+  Map entries_;                      // ordered: timeouts are handled in address order, never in hash order
+  std::vector<Deadline> deadlines_;  // a min-heap, see rearm()
+  std::vector<std::uint32_t> due_;   // reused by on_timer()
+  sim::Timer timer_;                 // one timer for the table, set to the earliest deadline
 };
 
 }  // namespace nlb::net
