@@ -29,6 +29,7 @@ struct Frame {
   std::uint32_t virtual_len = 0;  // zero bytes that follow on the wire but are not stored
   std::uint32_t refs = 0;
   FramePool* pool = nullptr;
+  Frame* next_free = nullptr;  // the pool's free list runs through the free frames themselves
   alignas(8) std::byte data[kMaxBytes];
 
   std::span<const std::byte> bytes() const { return {data, len}; }
@@ -49,7 +50,11 @@ class FrameRef {
     std::swap(f_, o.f_);
     return *this;
   }
-  ~FrameRef() { release(); }
+  // Most handles that die were moved from (a frame passes through several on its way): the
+  // null test stays inline, so those cost a compare, not a call.
+  ~FrameRef() {
+    if (f_) release();
+  }
 
   const Frame& operator*() const { return *f_; }
   const Frame* operator->() const { return f_; }
@@ -89,26 +94,34 @@ class FramePool {
     return r;
   }
 
-  std::size_t in_use() const { return frames_.size() - free_.size(); }
+  std::size_t in_use() const { return frames_.size() - free_count_; }
   std::size_t allocated() const { return frames_.size(); }
   std::uint64_t frames_made() const { return last_id_; }
 
  private:
   friend class FrameRef;
   Frame* take() {
-    if (free_.empty()) {
-      frames_.push_back(std::make_unique<Frame>());
-      frames_.back()->pool = this;
-      return frames_.back().get();
-    }
-    Frame* f = free_.back();
-    free_.pop_back();
+    if (!free_) return grow();
+    Frame* f = free_;
+    free_ = f->next_free;
+    --free_count_;
     return f;
   }
-  void give_back(Frame* f) { free_.push_back(f); }
+  Frame* grow() {
+    frames_.push_back(std::make_unique<Frame>());
+    frames_.back()->pool = this;
+    return frames_.back().get();
+  }
+  // Last in, first out: the frame just freed is the one still in cache.
+  void give_back(Frame* f) {
+    f->next_free = free_;
+    free_ = f;
+    ++free_count_;
+  }
 
   std::vector<std::unique_ptr<Frame>> frames_;
-  std::vector<Frame*> free_;
+  Frame* free_ = nullptr;
+  std::size_t free_count_ = 0;
   std::uint64_t last_id_ = 0;
 };
 
