@@ -2,8 +2,10 @@
 // Link and network addresses as small value types with text forms.
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,12 +31,28 @@ class Mac {
   constexpr const std::array<std::uint8_t, 6>& bytes() const { return b_; }
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (b_[0] & 1) != 0; }
+  // The six bytes as a big-endian integer. Outside constant evaluation it is two loads and
+  // byte swaps (switches hash and NICs compare MACs on every frame; the byte loop was not
+  // merged by the compiler).
   constexpr std::uint64_t value() const {
-    std::uint64_t v = 0;
-    for (auto x : b_) v = (v << 8) | x;
-    return v;
+    if (std::is_constant_evaluated()) {
+      std::uint64_t v = 0;
+      for (auto x : b_) v = (v << 8) | x;
+      return v;
+    }
+    std::uint32_t hi;
+    std::uint16_t lo;
+    std::memcpy(&hi, b_.data(), 4);
+    std::memcpy(&lo, b_.data() + 4, 2);
+    if constexpr (std::endian::native == std::endian::little) {
+      hi = __builtin_bswap32(hi);
+      lo = __builtin_bswap16(lo);
+    }
+    return (std::uint64_t{hi} << 16) | lo;
   }
   std::string str() const;
+  // As one integer: std::array's == is a call to memcmp.
+  constexpr bool operator==(const Mac& o) const { return value() == o.value(); }
   constexpr auto operator<=>(const Mac&) const = default;
 
  private:
