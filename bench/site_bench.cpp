@@ -30,6 +30,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "models/nodes/balancer.hpp"
 #include "models/nodes/client.hpp"
 #include "models/nodes/server.hpp"
 #include "runner/load.hpp"
@@ -99,6 +100,7 @@ struct Options {
   std::string start = "5s";       // the traffic's start: VRRP has elected its masters by then
   std::uint32_t size = 512;       // UDP payload; TCP request and response bytes
   std::uint64_t seed = 1;
+  std::vector<std::string> set;  // NAME=VALUE: more scenario parameters (bench/scenarios/scale.json's)
 };
 
 // RFC 862's echo service on every address of a server (so also the cluster address on its
@@ -212,6 +214,14 @@ class Bench {
                      {"request_bytes", std::to_string(o_.size)},
                      {"response_bytes", std::to_string(o_.size)},
                      {"start", "\"" + o_.start + "\""}};
+    for (const std::string& kv : o_.set) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::fprintf(stderr, "nlbsim-site-bench: --set %s: expected NAME=VALUE\n", kv.c_str());
+        return false;
+      }
+      lo.parameters.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
     auto r = nlb::runner::load_scenario(o_.scenario, lo);
     if (!r.ok()) {
       report_diagnostics(r.diagnostics);
@@ -232,6 +242,7 @@ class Bench {
     for (nodes::Node* n : built_.nodes) {
       if (n->role() == nodes::Role::Client) clients_.push_back(n);
       if (n->role() == nodes::Role::Server) servers_.push_back(n);
+      if (n->role() == nodes::Role::Balancer) balancers_.push_back(static_cast<nodes::Balancer*>(n));
     }
   }
 
@@ -286,6 +297,22 @@ class Bench {
     std::printf("peak RSS MiB                %.1f\n", peak_rss_mib());
     std::printf("allocations per datagram    %.4f\n",
                 steady_datagrams > 0 ? steady_allocs / steady_datagrams : 0.0);
+    print_state();
+  }
+
+  // What the run holds at its end: TCP connections open at the ends, and each balancer's
+  // connection table (the standby's filled by sync).
+  void print_state() const {
+    std::size_t open = 0;
+    for (const auto* group : {&clients_, &servers_})
+      for (nodes::Node* n : *group) open += n->transport().tcp().connection_count();
+    std::printf("open TCP connections        %zu\n", open);
+    for (const nodes::Balancer* b : balancers_) {
+      const auto& t = b->table();
+      std::printf("%s table entries            %zu (%s), %.1f heap bytes per entry\n", b->name().c_str(),
+                  t.size(), nlb::wire::to_string(b->ha_state()).c_str(),
+                  t.size() ? static_cast<double>(t.memory_bytes()) / static_cast<double>(t.size()) : 0.0);
+    }
   }
 
   Options o_;
@@ -294,6 +321,7 @@ class Bench {
   std::unique_ptr<nlb::sim::Simulation> sim_;
   nlb::run::Built built_;
   std::vector<nodes::Node*> clients_, servers_;
+  std::vector<nodes::Balancer*> balancers_;
   std::vector<std::unique_ptr<EchoServer>> echo_servers_;
   std::vector<std::unique_ptr<EchoClient>> echo_clients_;
 };
@@ -313,6 +341,7 @@ int main(int argc, char** argv) {
   app.add_option("--start", o.start, "when the traffic starts (not measured before)");
   app.add_option("--size", o.size, "UDP payload, TCP request and response bytes")->check(CLI::Range(1, 1400));
   app.add_option("--seed", o.seed, "the scenario's seed");
+  app.add_option("--set", o.set, "NAME=VALUE: another scenario parameter (as nlbsim run --set)");
   CLI11_PARSE(app, argc, argv);
   return Bench(o).run();
 }
