@@ -21,10 +21,12 @@ namespace {
 std::atomic<bool> g_interrupted{false};
 extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
-// "\r  12.3s / 60s simulated   1234567 events   2.1M events/s" on a terminal, a few times a second.
+// "\r  12.3s / 60s simulated   1234567 events   2.1M events/s" on a terminal, a few times a second;
+// with `lines` (run --progress, for a program reading stderr such as nlbsim-gui) the same text
+// as whole lines, the last one at the end time.
 class Progress {
  public:
-  explicit Progress(std::ostream& err) : err_(err), start_(Clock::now()), last_(start_) {}
+  Progress(std::ostream& err, bool lines) : err_(err), lines_(lines), start_(Clock::now()), last_(start_) {}
   void operator()(sim::Time now, sim::Time end, std::uint64_t events) {
     const auto t = Clock::now();
     if (t - last_ < std::chrono::milliseconds(200) && now < end) return;
@@ -32,19 +34,20 @@ class Progress {
     const double wall = std::chrono::duration<double>(t - start_).count();
     char line[160];
     std::snprintf(line, sizeof line,
-                  "\r  %.1fs / %.1fs simulated   %llu events   %.2fM events/s   %.1fs wall ", now.seconds(),
-                  end.seconds(), static_cast<unsigned long long>(events),
-                  wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0, wall);
+                  "%s  %.1fs / %.1fs simulated   %llu events   %.2fM events/s   %.1fs wall%s",
+                  lines_ ? "" : "\r", now.seconds(), end.seconds(), static_cast<unsigned long long>(events),
+                  wall > 0 ? static_cast<double>(events) / wall / 1e6 : 0.0, wall, lines_ ? "\n" : " ");
     err_ << line << std::flush;
     shown_ = true;
   }
   void clear() {
-    if (shown_) err_ << "\r\033[K" << std::flush;
+    if (shown_ && !lines_) err_ << "\r\033[K" << std::flush;
   }
 
  private:
   using Clock = std::chrono::steady_clock;
   std::ostream& err_;
+  bool lines_;
   Clock::time_point start_, last_;
   bool shown_ = false;
 };
@@ -67,12 +70,14 @@ const std::atomic<bool>& InterruptGuard::flag() const { return g_interrupted; }
 bool err_is_terminal(const Context& ctx) { return &ctx.err == &std::cerr && isatty(STDERR_FILENO); }
 
 // Shared with `compare`: runs a loaded scenario with the command line's options.
-run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx) {
-  // Progress only for a person watching: stderr is the process's own and a terminal.
+run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx,
+                          bool progress_lines) {
+  // Progress for a person watching (stderr is the process's own and a terminal), or as lines
+  // when asked for.
   const bool terminal = err_is_terminal(ctx);
   std::unique_ptr<Progress> progress;
-  if (terminal) {
-    progress = std::make_unique<Progress>(ctx.err);
+  if (terminal || progress_lines) {
+    progress = std::make_unique<Progress>(ctx.err, progress_lines);
     options.progress = [p = progress.get()](sim::Time now, sim::Time end, std::uint64_t events) {
       (*p)(now, end, events);
     };
@@ -95,6 +100,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
     bool pcap = false;
     bool trace = false;
     bool explain = false;
+    bool progress = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -110,6 +116,9 @@ void add_run_command(CLI::App& app, Context& ctx) {
   sub->add_flag("--trace", args->trace, "write the JSON-lines event trace the GUI replays (trace.jsonl)");
   sub->add_flag("--explain", args->explain,
                 "write the trace and end the summary with nlbsim explain's outages and their causes");
+  sub->add_flag("--progress", args->progress,
+                "print the progress (simulated time, events) to stderr as a line every 0.2 s of wall time, "
+                "also when stderr is not a terminal (nlbsim-gui reads it)");
   sub->footer(
       "Exit status: 0 every expectation holds, 1 one does not (the summary names it, measured vs bound), "
       "2 bad input, 130 interrupted. Outputs appear only when the run completes.");
@@ -131,7 +140,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
       }
       o.pcap = args->pcap;
       o.trace = args->trace || args->explain;
-      run::RunResult r = run_loaded(*s, o, ctx);
+      run::RunResult r = run_loaded(*s, o, ctx, args->progress);
       if (!r.report) return r.exit_code;
       ctx.out << run::summary_text(*r.report);
       if (!r.files.empty()) {

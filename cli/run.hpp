@@ -28,6 +28,8 @@ class InterruptGuard {
 // Progress is for a person watching: stderr is the process's own and a terminal.
 bool err_is_terminal(const Context& ctx);
 
-run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx);
+// progress_lines: progress as whole lines on stderr even when it is not a terminal (run --progress).
+run::RunResult run_loaded(const runner::Scenario& s, run::RunOptions options, Context& ctx,
+                          bool progress_lines = false);
 
 }  // namespace nlb::cli

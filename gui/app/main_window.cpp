@@ -419,8 +419,12 @@ void MainWindow::run_scenario(const QString& path) {
   progress_->setWindowModality(Qt::WindowModal);
   progress_->setMinimumDuration(300);
   connect(progress_, &QProgressDialog::canceled, runner_, &RunController::cancel);
-  connect(runner_, &RunController::progress, progress_, [this](const QString& line) {
-    if (progress_) progress_->setLabelText(line);
+  connect(runner_, &RunController::progress, progress_, [this](const QString& line, double fraction) {
+    if (!progress_) return;
+    progress_->setLabelText(line);
+    if (fraction < 0) return;
+    progress_->setMaximum(1000);  // from a busy bar to a fraction once nlbsim says how far it is
+    progress_->setValue(static_cast<int>(fraction * 1000));
   });
 }
 

@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTimer>
+#include <algorithm>
 
 namespace nlb::gui {
 
@@ -54,7 +55,8 @@ bool RunController::start(const QString& scenario, const QString& out_dir, QStri
   cancelled_ = false;
   tail_.clear();
   failures_.clear();
-  proc_.start(exe, QStringList{"run", scenario, "--trace", "--out", out_dir} + extra_args_);
+  // --progress: nlbsim prints "  1.2s / 60.0s simulated ..." lines, though its stderr is a pipe.
+  proc_.start(exe, QStringList{"run", scenario, "--trace", "--progress", "--out", out_dir} + extra_args_);
   return true;
 }
 
@@ -69,6 +71,13 @@ void RunController::cancel() {
   });
 }
 
+double RunController::progress_fraction(const QString& line) {
+  QRegularExpressionMatch m = QRegularExpression(R"(^\s*([0-9.]+)s / ([0-9.]+)s simulated)").match(line);
+  if (!m.hasMatch()) return -1;
+  double now = m.captured(1).toDouble(), end = m.captured(2).toDouble();
+  return end > 0 ? std::clamp(now / end, 0.0, 1.0) : -1;
+}
+
 void RunController::read_output() {
   // The runner rewrites its progress line with '\r' on a terminal and prints lines otherwise.
   QString text = QString::fromLocal8Bit(proc_.readAll());
@@ -76,7 +85,7 @@ void RunController::read_output() {
     if (line.startsWith("  FAIL")) failures_ << line.trimmed();
     tail_ << line.trimmed();
     if (tail_.size() > 3) tail_.removeFirst();
-    emit progress(tail_.back());
+    emit progress(tail_.back(), progress_fraction(line));
   }
 }
 

@@ -21,9 +21,13 @@ class RunController : public QObject {
   const QStringList& extra_args() const { return extra_args_; }
   void cancel();
   bool running() const { return proc_.state() != QProcess::NotRunning; }
+  // "  12.3s / 60.0s simulated ..." (nlbsim run --progress) -> 0.205; -1 for any other line.
+  static double progress_fraction(const QString& line);
 
  signals:
-  void progress(const QString& line);
+  // The last line nlbsim printed; fraction is the simulated time done (0..1), -1 when the
+  // line is not a progress line.
+  void progress(const QString& line, double fraction);
   // ok: the outputs are there to open (exit 0, or 1 = an expectation failed).
   void finished(bool ok, const QString& out_dir, const QString& message);
 

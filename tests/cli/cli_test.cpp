@@ -157,6 +157,22 @@ TEST_CASE("schema prints the JSON Schema and --markdown the docs' reference") {
   CHECK(md.out == nlb::runner::format_reference_markdown());
 }
 
+TEST_CASE("run --progress writes progress lines to a stderr that is not a terminal, and only then") {
+  TempDir dir("nlbsim-cli-progress");
+  // Exit 1: the scenario's expectations are about a crash after 1 s.
+  Run quiet = nlbsim({"run", kFig3, "--until", "1s", "--out", (dir.path / "a").string()});
+  CHECK(quiet.code == 1);
+  CHECK(quiet.err.find("simulated") == std::string::npos);
+  Run r = nlbsim({"run", kFig3, "--until", "1s", "--progress", "--out", (dir.path / "b").string()});
+  CHECK(r.code == 1);
+  CHECK(r.err.find('\r') == std::string::npos);
+  // The last line is the end time, so a reader's bar reaches 100 %.
+  CHECK(r.err.find("  1.0s / 1.0s simulated") != std::string::npos);
+  CHECK(r.err.back() == '\n');
+  // The outputs are the same run: progress reads the clock, never the simulation.
+  CHECK(read(dir.path / "a/report.json") == read(dir.path / "b/report.json"));
+}
+
 TEST_CASE("--help and --version exit 0; usage mistakes exit 2") {
   Run v = nlbsim({"--version"});
   CHECK(v.code == 0);
