@@ -1,6 +1,7 @@
 #include "models/apps/http_server.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "models/transport/payload.hpp"
 
@@ -11,9 +12,7 @@ using transport::TcpConnection;
 
 HttpServer::HttpServer(sim::Simulation& sim, transport::TcpStack& tcp, const HttpServerConfig& cfg,
                        sim::RngStream& service_rng)
-    : sim_(sim), tcp_(tcp), cfg_(cfg), rng_(service_rng) {
-  for (std::uint32_t i = 0; i < cfg_.workers; ++i) workers_.push_back(std::make_unique<Worker>(sim, this, i));
-}
+    : sim_(sim), tcp_(tcp), cfg_(cfg), rng_(service_rng) {}
 
 HttpServer::~HttpServer() {
   stop();
@@ -35,10 +34,13 @@ void HttpServer::crash() {
   stop();
   counters_.requests_abandoned += queue_.size() + busy_;
   queue_.clear();
+  idle_.clear();
   for (auto& w : workers_) {
     w->timer.cancel();
     w->busy = false;
+    idle_.push_back(w->index);
   }
+  std::make_heap(idle_.begin(), idle_.end(), std::greater<>{});
   busy_ = 0;
   std::vector<TcpConnection*> open;
   for (auto& [id, conn] : conns_) open.push_back(conn.tcp);
@@ -98,7 +100,7 @@ void HttpServer::read_requests(Conn& conn) {
 }
 
 void HttpServer::enqueue(std::uint64_t id, Conn& conn) {
-  if (cfg_.backlog_limit != 0 && busy_ == workers_.size() && queue_.size() >= cfg_.backlog_limit) {
+  if (cfg_.backlog_limit != 0 && busy_ == cfg_.workers && queue_.size() >= cfg_.backlog_limit) {
     ++counters_.requests_rejected;
     respond(conn, 503, 0, true);
     return;
@@ -108,15 +110,14 @@ void HttpServer::enqueue(std::uint64_t id, Conn& conn) {
 }
 
 void HttpServer::start_next() {
-  while (!queue_.empty() && busy_ < workers_.size()) {
+  while (!queue_.empty() && busy_ < cfg_.workers) {
     Job job = queue_.front();
     queue_.pop_front();
     if (!find(job.conn)) {
       ++counters_.requests_abandoned;
       continue;
     }
-    auto idle = std::find_if(workers_.begin(), workers_.end(), [](const auto& w) { return !w->busy; });
-    Worker& w = **idle;
+    Worker& w = take_idle_worker();
     w.busy = true;
     w.conn = job.conn;
     ++busy_;
@@ -127,9 +128,26 @@ void HttpServer::start_next() {
   }
 }
 
+// The lowest-numbered idle worker, as a scan from the first would find (so runs repeat exactly),
+// from a min-heap of idle indices; a worker is made the first time it is needed, so a server
+// configured for 40,000 workers costs nothing until it is that busy (docs/performance.md).
+HttpServer::Worker& HttpServer::take_idle_worker() {
+  if (idle_.empty()) {
+    const auto index = static_cast<std::uint32_t>(workers_.size());
+    workers_.push_back(std::make_unique<Worker>(sim_, this, index));
+    return *workers_.back();
+  }
+  std::pop_heap(idle_.begin(), idle_.end(), std::greater<>{});
+  const std::uint32_t index = idle_.back();
+  idle_.pop_back();
+  return *workers_[index];
+}
+
 void HttpServer::on_worker_done(std::uint32_t index) {
   Worker& w = *workers_[index];
   w.busy = false;
+  idle_.push_back(index);
+  std::push_heap(idle_.begin(), idle_.end(), std::greater<>{});
   --busy_;
   Conn* conn = find(w.conn);
   if (conn && conn->phase == Phase::Waiting) {

@@ -87,8 +87,9 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   };
   struct Worker {
     Worker(sim::Simulation& sim, HttpServer* server, std::uint32_t index)
-        : timer(sim, [server, index] { server->on_worker_done(index); }) {}
+        : timer(sim, [server, index] { server->on_worker_done(index); }), index(index) {}
     sim::Timer timer;
+    std::uint32_t index;
     std::uint64_t conn = 0;
     bool busy = false;
   };
@@ -102,6 +103,7 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   void read_requests(Conn& conn);
   void enqueue(std::uint64_t id, Conn& conn);
   void start_next();
+  Worker& take_idle_worker();
   void on_worker_done(std::uint32_t index);
   void respond(Conn& conn, int status, std::uint64_t body, bool close);
   void write_body(Conn& conn);
@@ -113,7 +115,8 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   sim::RngStream& rng_;
   std::map<std::uint64_t, Conn> conns_;  // by TcpConnection id
   std::deque<Job> queue_;
-  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // made on first need, never more than cfg_.workers
+  std::vector<std::uint32_t> idle_;               // min-heap of idle workers' indices
   std::uint32_t busy_ = 0;
   bool listening_ = false;
   std::string head_buf_;
