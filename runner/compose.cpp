@@ -73,14 +73,21 @@ std::size_t json_size(const Json& v) {
 // Counts what substitution and generators add to the document.
 class Budget {
  public:
+  explicit Budget(std::size_t limit) : limit_(limit) {}
   bool charge(std::size_t bytes) {
     used_ += bytes;
-    return used_ <= kMaxExpansionBytes;
+    return used_ <= limit_;
+  }
+  // "64 MiB", or "256 KiB" for the small budgets fuzzers set.
+  std::string limit_text() const {
+    return limit_ >= (std::size_t{1} << 20) ? std::to_string(limit_ >> 20) + " MiB"
+                                            : std::to_string(limit_ >> 10) + " KiB";
   }
   // True the first time only: one error says it, the places that ran out with it stay quiet.
   bool first_report() { return !std::exchange(reported_, true); }
 
  private:
+  std::size_t limit_;
   std::size_t used_ = 0;
   bool reported_ = false;
 };
@@ -418,8 +425,8 @@ class Parameters {
   bool charge(std::size_t bytes, const std::string& ptr) {
     if (budget_.charge(bytes)) return true;
     if (budget_.first_report())
-      sink_.error(ptr, "parameters expand the scenario past " + std::to_string(kMaxExpansionBytes >> 20) +
-                           " MiB (a parameter used many times inside others?)");
+      sink_.error(ptr, "parameters expand the scenario past " + budget_.limit_text() +
+                           " (a parameter used many times inside others?)");
     ok_ = false;
     return false;
   }
@@ -498,8 +505,7 @@ class Generators {
       templ.erase(kFirstKey);
       templ.erase(kAsKey);
       if (!budget_.charge(json_size(templ) * static_cast<std::size_t>(count))) {
-        fail(pointer_join(post, out.size()),
-             "generators expand the scenario past " + std::to_string(kMaxExpansionBytes >> 20) + " MiB");
+        fail(pointer_join(post, out.size()), "generators expand the scenario past " + budget_.limit_text());
         return;
       }
       for (std::int64_t n = 0; n < count && ok_; ++n) {
@@ -576,7 +582,7 @@ std::optional<Composed> finish(std::optional<Composed> c, const ComposeOptions& 
     return std::nullopt;
   }
   DiagSink sink(out, c->origins);
-  Budget budget;
+  Budget budget(options.max_expansion_bytes);
   Parameters params(*c, options, sink, budget);
   if (!params.run()) return std::nullopt;
   OriginMap after = c->origins;

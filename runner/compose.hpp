@@ -16,10 +16,20 @@
 
 namespace nlb::runner {
 
+inline constexpr int kMaxIncludeDepth = 32;
+inline constexpr std::int64_t kMaxGeneratorCount = 100'000;
+inline constexpr std::size_t kMaxGeneratedElements = 1'000'000;
+// What parameters and generators may add to a document (about its size as JSON text), so that
+// a parameter used many times in another ("billion laughs") cannot exhaust memory.
+inline constexpr std::size_t kMaxExpansionBytes = std::size_t{64} << 20;
+
 struct ComposeOptions {
   FileReader reader = read_file_bytes;
   // name -> value text ("42", "\"x\"" or a bare string), overriding the file's parameters.
   std::vector<std::pair<std::string, std::string>> parameters;
+  // The fuzzer sets less, so that an input at the limits, legal but seconds long under its
+  // instrumentation, is an error there (tests/fuzz/scenario_fuzz.cpp).
+  std::size_t max_expansion_bytes = kMaxExpansionBytes;
 };
 
 struct Composed {
@@ -27,13 +37,6 @@ struct Composed {
   OriginMap origins;
   std::vector<std::string> files;  // every file read, in the order read
 };
-
-inline constexpr int kMaxIncludeDepth = 32;
-inline constexpr std::int64_t kMaxGeneratorCount = 100'000;
-inline constexpr std::size_t kMaxGeneratedElements = 1'000'000;
-// What parameters and generators may add to a document (about its size as JSON text), so that
-// a parameter used many times in another ("billion laughs") cannot exhaust memory.
-inline constexpr std::size_t kMaxExpansionBytes = std::size_t{64} << 20;
 
 std::optional<Composed> compose_file(const std::filesystem::path& file, const ComposeOptions& options,
                                      Diagnostics& out);

@@ -42,6 +42,7 @@ ComposeOptions compose_options(const LoadOptions& options) {
   ComposeOptions c;
   if (options.reader) c.reader = options.reader;
   c.parameters = options.parameters;
+  if (options.max_expansion_bytes) c.max_expansion_bytes = *options.max_expansion_bytes;
   return c;
 }
 

@@ -29,6 +29,9 @@ struct LoadOptions {
   // Parameter overrides, name -> value text ("42", "\"text\"", "[1,2]" or a bare string).
   std::vector<std::pair<std::string, std::string>> parameters;
   bool check_topology = true;
+  // What parameters and generators may add to the document; nullopt: kMaxExpansionBytes
+  // (runner/compose.hpp). The fuzzer sets less.
+  std::optional<std::size_t> max_expansion_bytes;
 };
 
 struct LoadResult {
