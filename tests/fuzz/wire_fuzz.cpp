@@ -12,10 +12,12 @@
 //
 // Besides "no crash, no out-of-bounds read, no undefined behaviour" (ASan, UBSan), the target
 // checks properties and aborts when one fails:
-//  - whatever a parser accepts, emit() writes back into bytes that parse to the same value;
+//  - whatever a parser accepts, emit() writes back into bytes that parse to the same value
+//    (TCP options: encode());
 //  - decode_frame's fields lie inside the frame (a payload may extend into the virtual bytes),
 //    since the GUI's packet inspector highlights them by offset and length;
-//  - an address's text form parses back to the same address.
+//  - an address's text form parses back to the same address;
+//  - ones_sum agrees with RFC 1071's 16-bit sum on every input.
 
 #include <algorithm>
 #include <array>
@@ -55,6 +57,16 @@ void round_trip(const Result<T>& r, Parse&& parse) {
 }
 
 const Ipv4 kSrc(10, 0, 0, 1), kDst(10, 0, 0, 2);
+
+// RFC 1071 as written: 16-bit words, an odd last byte padded with zero, end-around carries.
+// ones_sum adds 32 bits at a time for speed; on every input both must give the same checksum.
+void check_ones_sum(Bytes b, std::uint32_t start) {
+  std::uint64_t s = start;
+  for (std::size_t i = 0; i + 1 < b.size(); i += 2) s += get16(b, i);
+  if (b.size() % 2 != 0) s += std::uint32_t{get8(b, b.size() - 1)} << 8;
+  while (s >> 16) s = (s & 0xffff) + (s >> 16);
+  require(fold(ones_sum(b, start)) == static_cast<std::uint16_t>(~s & 0xffff));
+}
 
 void fuzz_frame(Bytes b, std::uint32_t virt) {
   round_trip(EthernetHeader::parse(b), [](Bytes x) { return EthernetHeader::parse(x); });
@@ -97,7 +109,11 @@ void fuzz_udp(Bytes b, std::uint32_t virt) {
 void fuzz_tcp(Bytes b, std::uint32_t virt) {
   round_trip(TcpHeader::parse(b), [](Bytes x) { return TcpHeader::parse(x); });
   (void)TcpHeader::parse(b, kSrc, kDst, virt);
-  (void)TcpOptions::parse(b.first(std::min<std::size_t>(b.size(), 40)));
+  // Decoded options encode (in Linux's order, with its padding) to bytes that decode the same.
+  if (auto o = TcpOptions::parse(b.first(std::min<std::size_t>(b.size(), OptionBytes::kCapacity)))) {
+    auto again = TcpOptions::parse(o->encode().bytes());
+    require(again && *again == *o);
+  }
 }
 
 void fuzz_vrrp(Bytes b) {
@@ -225,6 +241,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto selector = static_cast<Selector>((data[0] & 0x7f) % kCount);
   const std::uint32_t virt = std::uint32_t{data[1]} * 8;
   Bytes b(reinterpret_cast<const std::byte*>(data + 2), size - 2);
+  check_ones_sum(b, std::uint32_t{data[1]} * 0x01010101u);  // up to 0xffffffff, as carried sums get
   std::array<std::byte, 4096> fixed;
   if ((data[0] & 0x80) != 0 && b.size() <= fixed.size()) {
     std::copy(b.begin(), b.end(), fixed.begin());
