@@ -1,7 +1,9 @@
 #include "sim/realtime_pacer.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
+#include <cmath>
 #include <cstring>
 
 namespace nlb::sim {
@@ -19,6 +21,41 @@ std::int64_t scale(std::int64_t v, std::int64_t mul, std::int64_t div) {
 }
 
 }  // namespace
+
+std::size_t LagHistogram::bucket(Time lag) {
+  const auto ns = static_cast<std::uint64_t>(std::max<std::int64_t>(lag.nanos(), 0));
+  const int top = std::bit_width(ns) - 1;  // the highest set bit; -1 for 0
+  if (top < kFirstBit) return 0;
+  if (top >= kFirstBit + kOctaves) return kBuckets - 1;
+  const auto sub = static_cast<std::size_t>((ns >> (top - 3)) & (kSub - 1));
+  return 1 + static_cast<std::size_t>(top - kFirstBit) * kSub + sub;
+}
+
+Time LagHistogram::upper(std::size_t b) {
+  if (b == 0) return Time::ns(std::int64_t{1} << kFirstBit);
+  const int top = kFirstBit + static_cast<int>((b - 1) / kSub);
+  const auto sub = static_cast<std::int64_t>((b - 1) % kSub);
+  return Time::ns((kSub + 1 + sub) << (top - 3));
+}
+
+std::uint64_t LagHistogram::total() const {
+  std::uint64_t n = 0;
+  for (std::uint64_t c : counts) n += c;
+  return n;
+}
+
+Time LagHistogram::quantile(double q) const {
+  const std::uint64_t n = total();
+  if (n == 0) return Time::zero();
+  const auto rank =
+      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(n))));
+  std::uint64_t seen = 0;
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    seen += counts[b];
+    if (seen >= rank) return upper(b);
+  }
+  return upper(kBuckets - 1);
+}
 
 RealtimePacer::RealtimePacer(Simulation& sim, const RealtimeConfig& cfg) : sim_(sim), cfg_(cfg) {
   assert(cfg_.speed_num >= 1 && cfg_.speed_num <= 1000 && cfg_.speed_den >= 1 && cfg_.speed_den <= 1000);
@@ -151,6 +188,7 @@ bool RealtimePacer::record_lag(Clock::duration lag) {
   ++stats_.events;
   stats_.total_lag += t;
   stats_.max_lag = std::max(stats_.max_lag, t);
+  stats_.lags.add(t);
   if (t > cfg_.late_threshold) ++stats_.late;
   if (t > cfg_.hard_limit) {
     stats_.hard_limit_hit = true;
