@@ -121,7 +121,8 @@ void add_run_command(CLI::App& app, Context& ctx) {
                 "also when stderr is not a terminal (nlbsim-gui reads it)");
   sub->footer(
       "Exit status: 0 every expectation holds, 1 one does not (the summary names it, measured vs bound), "
-      "2 bad input, 130 interrupted. Outputs appear only when the run completes.");
+      "2 bad input, 130 interrupted. Outputs appear only when the run completes; a real-time run "
+      "(external nodes, docs/emulation.md) stopped by SIGINT/SIGTERM ends early and still writes them.");
   sub->callback([&ctx, args] {
     ctx.action = [&ctx, args] {
       auto s = load_or_report(args->scenario, ctx);

@@ -33,8 +33,6 @@ std::string_view to_string(AddressUse u) {
 
 namespace {
 
-bool site_node(const NodeSpec& n) { return n.role != Role::Client && n.role != Role::Internet; }
-
 class Auditor {
  public:
   explicit Auditor(const Scenario& s) : s_(s) {}
@@ -114,6 +112,18 @@ class Auditor {
       for (const auto& a : n.loopback)
         add(a.ip, AddressUse::Loopback, n.name, "loopback", role + " " + n.name + "'s loopback alias");
     }
+  }
+
+  // Clients and the provider's router are not the site's. An external node (a real host) is the
+  // site's when it serves a cluster, and otherwise stands for a real client.
+  bool site_node(const NodeSpec& n) const {
+    if (n.role == Role::Client || n.role == Role::Internet) return false;
+    if (n.role != Role::External) return true;
+    for (const auto& pr : s_.balancer_pairs)
+      for (const auto& c : pr.clusters)
+        for (const auto& sv : c.servers)
+          if (sv.node_index != kNone && &s_.nodes[sv.node_index] == &n) return true;
+    return false;
   }
 
   const Scenario& s_;

@@ -91,6 +91,7 @@ struct ObjectDef {
 const ObjectDef<Scenario>& describe(std::type_identity<Scenario>);
 const ObjectDef<LanSpec>& describe(std::type_identity<LanSpec>);
 const ObjectDef<PortSpec>& describe(std::type_identity<PortSpec>);
+const ObjectDef<ExternalSpec>& describe(std::type_identity<ExternalSpec>);
 const ObjectDef<InterfaceSpec>& describe(std::type_identity<InterfaceSpec>);
 const ObjectDef<RouteSpec>& describe(std::type_identity<RouteSpec>);
 const ObjectDef<ArpSpec>& describe(std::type_identity<ArpSpec>);
@@ -113,6 +114,7 @@ const ObjectDef<BalancerPairSpec>& describe(std::type_identity<BalancerPairSpec>
 const ObjectDef<TrafficSpec>& describe(std::type_identity<TrafficSpec>);
 const ObjectDef<FaultSpec>& describe(std::type_identity<FaultSpec>);
 const ObjectDef<ExpectationSpec>& describe(std::type_identity<ExpectationSpec>);
+const ObjectDef<RealtimeSpec>& describe(std::type_identity<RealtimeSpec>);
 
 template <class T>
 concept Described = requires {
@@ -742,6 +744,76 @@ const ObjectDef<PortSpec>& describe(std::type_identity<PortSpec>) {
   return d;
 }
 
+// Linux dev_valid_name (net/core/dev.c): at most IFNAMSIZ - 1 = 15 bytes, not "." or "..", no
+// '/', ':' or white space (the name pattern already keeps those out).
+constexpr std::size_t kMaxIfname = 15;
+
+bool check_ifname(Reader& r, const std::string& p, const std::string& name) {
+  if (name.size() > kMaxIfname || name == "." || name == "..") {
+    r.error(p, "\"" + name + "\" is not a Linux interface name (1 to 15 letters, digits, '_', '.' or '-')");
+    return false;
+  }
+  return true;
+}
+
+const ObjectDef<ExternalSpec>& describe(std::type_identity<ExternalSpec>) {
+  static const ObjectDef<ExternalSpec> d = [] {
+    ObjectDef<ExternalSpec> d{"external",
+                              "The Linux interface an external node's interface is bound to (an AF_PACKET "
+                              "socket; docs/emulation.md): usually the simulation's end of a veth pair whose "
+                              "other end is in the real host's network namespace.",
+                              {},
+                              {}};
+    d.fields = {
+        req("interface", &ExternalSpec::interface,
+            "the Linux interface, e.g. \"veth1s\"; it must exist and be up when the run starts", kName),
+        opt("netns", &ExternalSpec::netns,
+            "the network namespace (`ip netns add NAME`) that holds it; default: the one nlbsim runs in",
+            kName),
+    };
+    d.check = [](Reader& r, const Json& v, const std::string& p, ExternalSpec& e) {
+      if (v.contains("interface") && !e.interface.empty())
+        check_ifname(r, pointer_join(p, "interface"), e.interface);
+      if (e.netns == "." || e.netns == "..")
+        r.error(pointer_join(p, "netns"), "\"" + e.netns + "\" is not a network namespace name");
+    };
+    return d;
+  }();
+  return d;
+}
+
+// "external": "veth1s" is short for {"interface": "veth1s"}.
+Field<InterfaceSpec> external_field() {
+  Field<InterfaceSpec> f;
+  f.key = "external";
+  f.kind = "external";
+  f.object = "external";
+  f.doc =
+      "external nodes only: the Linux interface that leads to the real host, as a name or an object with "
+      "\"interface\" and \"netns\"";
+  f.schema = [](SchemaBuilder& b) {
+    return Json{
+        {"anyOf", Json::array({Json{{"type", "string"}, {"pattern", kNamePattern}, {"maxLength", kMaxIfname}},
+                               b.ref<ExternalSpec>(false)})}};
+  };
+  f.read = [](Reader& r, const Json& v, const std::string& p, InterfaceSpec& out) {
+    ExternalSpec e;
+    if (v.is_string()) {
+      if (Codec<std::string>::read(r, v, p, e.interface, kName) && check_ifname(r, p, e.interface))
+        out.external = std::move(e);
+    } else if (v.is_object()) {
+      read_object(r, v, p, e);
+      out.external = std::move(e);
+    } else {
+      r.error(p,
+              "expected a Linux interface name such as \"veth1s\" or an object {\"interface\": ..., "
+              "\"netns\": ...}, not " +
+                  describe_json(v));
+    }
+  };
+  return f;
+}
+
 const ObjectDef<InterfaceSpec>& describe(std::type_identity<InterfaceSpec>) {
   static const ObjectDef<InterfaceSpec> d = [] {
     ObjectDef<InterfaceSpec> d{"interface", "A network interface attached to a LAN.", {}, {}};
@@ -755,6 +827,7 @@ const ObjectDef<InterfaceSpec>& describe(std::type_identity<InterfaceSpec>) {
         opt("mac", &InterfaceSpec::mac,
             "MAC address; by default 02:00:00:NN:NN:II from the node's and the interface's position"),
         opt("port", &InterfaceSpec::port, "overrides of the LAN's link settings for this interface's cable"),
+        external_field(),
     };
     d.check = [](Reader& r, const Json& v, const std::string& p, InterfaceSpec& i) {
       // Only a MAC that parsed: a malformed one was reported already.
@@ -924,6 +997,50 @@ const ObjectDef<FilterSpec>& describe(std::type_identity<FilterSpec>) {
 
 bool role_forwards(Role r) { return r == Role::Firewall || r == Role::Router || r == Role::Internet; }
 
+// An external node is a real host: nlbsim builds nothing for it and configures nothing on it,
+// so only what describes it (interfaces, addresses, loopback aliases) applies, and every one of
+// its interfaces names the Linux interface that leads to it. Other nodes' interfaces name none.
+void check_external(Reader& r, const Json& v, const std::string& p, const NodeSpec& n) {
+  const Json* ifs = v.contains("interfaces") && v["interfaces"].is_array() ? &v["interfaces"] : nullptr;
+  const std::string ifs_ptr = pointer_join(p, "interfaces");
+  if (n.role != Role::External) {
+    for (std::size_t i = 0; ifs && i < ifs->size(); ++i)
+      if ((*ifs)[i].is_object() && (*ifs)[i].contains("external"))
+        r.error(pointer_join(pointer_join(ifs_ptr, i), "external"),
+                "only interfaces of nodes with role external are bound to a Linux interface, and " + n.name +
+                    " has role " + std::string(to_string(n.role)));
+    return;
+  }
+  for (const char* key : {"routes", "forwarding", "arp", "http_server", "filter"})
+    if (v.contains(key))
+      r.error(pointer_join(p, key),
+              "\"" + std::string(key) +
+                  "\" does not apply to an external node: it is a real host, and nlbsim "
+                  "configures nothing on it (set it up on the host itself)");
+  if (!ifs || ifs->empty()) {
+    if (!v.contains("interfaces") || ifs)
+      r.error(p,
+              "external node " + n.name +
+                  " needs an interface bound to a Linux interface: \"interfaces\": [{\"name\": ..., \"lan\": "
+                  "..., \"address\": ..., \"external\": \"veth1s\"}]");
+    return;
+  }
+  for (std::size_t i = 0; i < ifs->size(); ++i) {
+    const Json& itf = (*ifs)[i];
+    if (!itf.is_object()) continue;
+    const std::string ip = pointer_join(ifs_ptr, i);
+    if (!itf.contains("external"))
+      r.error(
+          ip,
+          "missing \"external\" in an interface of external node " + n.name +
+              ": the Linux interface (e.g. the simulation's end of a veth pair) that leads to the real host");
+    if (itf.contains("mac"))
+      r.error(pointer_join(ip, "mac"),
+              "\"mac\" does not apply to an external node's interface: the real host has "
+              "its own MAC, which the simulated switch learns");
+  }
+}
+
 const ObjectDef<NodeSpec>& describe(std::type_identity<NodeSpec>) {
   static const ObjectDef<NodeSpec> d = [] {
     ObjectDef<NodeSpec> d{"node", "A host, router, firewall, balancer or server.", {}, {}};
@@ -931,7 +1048,9 @@ const ObjectDef<NodeSpec>& describe(std::type_identity<NodeSpec>) {
         req("name", &NodeSpec::name, "unique name of the node", kName),
         opt("description", &NodeSpec::description, "free text"),
         req("role", &NodeSpec::role,
-            "what the node is for: client, internet, firewall, balancer, server, router or host"),
+            "what the node is for: client, internet, firewall, balancer, server, router, host, or external "
+            "(a "
+            "real host outside nlbsim, reached through a Linux interface)"),
         opt("interfaces", &NodeSpec::interfaces, "its network interfaces"),
         opt("loopback", &NodeSpec::loopback,
             "aliases on the loopback interface (127.0.0.1/8 is always there), e.g. the cluster address on "
@@ -949,9 +1068,10 @@ const ObjectDef<NodeSpec>& describe(std::type_identity<NodeSpec>) {
             "the HTTP server it runs; servers run one with the defaults unless given"),
         opt("filter", &NodeSpec::filter, "packet filter on forwarded datagrams (firewalls)"),
     };
-    d.check = [](Reader&, const Json& v, const std::string&, NodeSpec& n) {
+    d.check = [](Reader& r, const Json& v, const std::string& p, NodeSpec& n) {
       if (!v.contains("forwarding")) n.forwarding = role_forwards(n.role);
       if (n.role == Role::Server && !n.http_server) n.http_server = HttpServerSpec{};
+      check_external(r, v, p, n);
     };
     return d;
   }();
@@ -1471,6 +1591,62 @@ const ObjectDef<ExpectationSpec>& describe(std::type_identity<ExpectationSpec>) 
   return d;
 }
 
+// "N/M": simulated time runs N/M times as fast as the wall clock (sim::RealtimeConfig's speed).
+void read_speed(Reader& r, const Json& v, const std::string& p, RealtimeSpec& out) {
+  unsigned num = 0, den = 0;
+  bool ok = false;
+  if (v.is_string()) {
+    std::string_view s = v.get_ref<const std::string&>();
+    auto slash = s.find('/');
+    if (slash != std::string_view::npos) {
+      auto a = s.substr(0, slash), b = s.substr(slash + 1);
+      auto [pa, ea] = std::from_chars(a.data(), a.data() + a.size(), num);
+      auto [pb, eb] = std::from_chars(b.data(), b.data() + b.size(), den);
+      ok = !a.empty() && !b.empty() && ea == std::errc{} && eb == std::errc{} && pa == a.data() + a.size() &&
+           pb == b.data() + b.size() && num >= 1 && num <= 1000 && den >= 1 && den <= 1000;
+    }
+  }
+  if (!ok) {
+    r.error(p,
+            "expected a speed \"N/M\" with N and M from 1 to 1000, such as \"1/1\" (real time) or \"1/10\" "
+            "(ten times slower), not " +
+                describe_json(v));
+    return;
+  }
+  out.speed_num = num;
+  out.speed_den = den;
+}
+
+const ObjectDef<RealtimeSpec>& describe(std::type_identity<RealtimeSpec>) {
+  static const ObjectDef<RealtimeSpec> d = [] {
+    ObjectDef<RealtimeSpec> d{"realtime",
+                              "Runs the scenario in real time, simulated time paced to the wall clock, as "
+                              "external nodes need (docs/emulation.md); the report gives the lag.",
+                              {},
+                              {}};
+    d.fields = {
+        custom<RealtimeSpec>(
+            "speed", false, "string",
+            "simulated time per wall-clock time, \"N/M\" (N, M from 1 to 1000): \"1/1\" is real "
+            "time, the only speed real hosts can follow; \"1/10\" ten times slower",
+            Json{{"type", "string"}, {"pattern", "^[0-9]{1,4}/[0-9]{1,4}$"}}, Json("1/1"), read_speed),
+        opt("late_threshold", &RealtimeSpec::late_threshold,
+            "an event that starts more than this behind the wall clock counts as late in the report",
+            {.min_time = Time::us(1), .max_time = Time::s(10)}),
+        opt("max_lag", &RealtimeSpec::max_lag,
+            "the worst lag the run tolerates: an event later than this stops the run, and the report says "
+            "it is not valid (ns-3's hard limit); absent: best effort",
+            {.min_time = Time::us(1)}),
+        opt("spin", &RealtimeSpec::spin,
+            "poll the clock this long before each event instead of sleeping: less wake-up latency, a busy "
+            "CPU",
+            {.max_time = Time::ms(100)}),
+    };
+    return d;
+  }();
+  return d;
+}
+
 const ObjectDef<Scenario>& describe(std::type_identity<Scenario>) {
   static const ObjectDef<Scenario> d = [] {
     ObjectDef<Scenario> d{
@@ -1502,6 +1678,10 @@ const ObjectDef<Scenario>& describe(std::type_identity<Scenario>) {
         opt("traffic", &Scenario::traffic, "client traffic"),
         opt("timeline", &Scenario::timeline, "faults and operator actions, by time"),
         opt("expectations", &Scenario::expectations, "bounds the run must meet"),
+        opt("realtime", &Scenario::realtime,
+            "pace the run to the wall clock; a scenario with external nodes always runs in real time (with "
+            "these "
+            "defaults when absent)"),
     };
     return d;
   }();
@@ -1567,6 +1747,7 @@ std::vector<FormatObject> format_objects() {
   list_object<LanSpec>(out, items);
   list_object<NodeSpec>(out, items);
   list_object<InterfaceSpec>(out, items);
+  list_object<ExternalSpec>(out, items);
   list_object<PortSpec>(out, items);
   list_object<RouteSpec>(out, items);
   list_object<ArpSpec>(out, items);
@@ -1588,6 +1769,7 @@ std::vector<FormatObject> format_objects() {
   list_object<TrafficSpec>(out, items);
   list_object<FaultSpec>(out, items);
   list_object<ExpectationSpec>(out, items);
+  list_object<RealtimeSpec>(out, items);
   return out;
 }
 
@@ -1596,6 +1778,7 @@ std::string format_reference_markdown() {
     std::string words;
     for (const auto& v : f.values) words += (words.empty() ? "`" : ", `") + v + "`";
     if (f.kind == "object") return "object [`" + f.object + "`](#" + f.object + ")";
+    if (f.kind == "external") return "name or object [`" + f.object + "`](#" + f.object + ")";
     if (f.kind == "array" && !f.object.empty()) return "array of [`" + f.object + "`](#" + f.object + ")";
     if (f.kind == "array" && !words.empty()) return "array of " + words;
     if (f.kind == "array" && !f.item.empty()) return "array of " + f.item;

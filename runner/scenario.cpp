@@ -33,6 +33,12 @@ std::size_t Scenario::node_index(std::string_view n) const { return index_by_nam
 std::size_t Scenario::lan_index(std::string_view n) const { return index_by_name(lans, n); }
 std::size_t Scenario::pair_index(std::string_view n) const { return index_by_name(balancer_pairs, n); }
 
+bool Scenario::has_external_nodes() const {
+  for (const NodeSpec& n : nodes)
+    if (n.role == Role::External) return true;
+  return false;
+}
+
 MeasureKind measure_kind(Measure m) {
   switch (m) {
     case Measure::PublicAddresses:
@@ -74,7 +80,7 @@ bool measure_needs_server(Measure m) { return m == Measure::ServerShare; }
 NLB_ENUM_TABLE(LanKind, {"switch", LanKind::Switch}, {"shared", LanKind::Shared})
 NLB_ENUM_TABLE(Role, {"client", Role::Client}, {"internet", Role::Internet}, {"firewall", Role::Firewall},
                {"balancer", Role::Balancer}, {"server", Role::Server}, {"router", Role::Router},
-               {"host", Role::Host})
+               {"host", Role::Host}, {"external", Role::External})
 NLB_ENUM_TABLE(ServiceDistribution, {"constant", ServiceDistribution::Constant},
                {"uniform", ServiceDistribution::Uniform}, {"exponential", ServiceDistribution::Exponential})
 NLB_ENUM_TABLE(FilterProtocol, {"tcp", FilterProtocol::Tcp}, {"udp", FilterProtocol::Udp},

@@ -53,7 +53,8 @@ struct LanSpec {
 
 // ---- nodes ----------------------------------------------------------------------------------
 
-enum class Role : std::uint8_t { Client, Internet, Firewall, Balancer, Server, Router, Host };
+// External: a real host outside nlbsim, reached through a Linux interface (docs/emulation.md).
+enum class Role : std::uint8_t { Client, Internet, Firewall, Balancer, Server, Router, Host, External };
 
 // Overrides of the LAN's link settings for one port (the cable between this NIC and the
 // switch): out = NIC -> switch, in = switch -> NIC. Unset = the LAN's value.
@@ -65,6 +66,13 @@ struct PortSpec {
   std::optional<double> loss_in;
 };
 
+// The Linux interface an external node's interface is bound to (models/link ExternalPort): the
+// simulation's end of a veth pair, say, whose other end is in the real host's namespace.
+struct ExternalSpec {
+  std::string interface;  // the Linux interface name (1 to 15 characters)
+  std::string netns;      // an `ip netns` namespace that holds it; empty: nlbsim's own
+};
+
 struct InterfaceSpec {
   std::string name;
   std::string lan;
@@ -74,6 +82,7 @@ struct InterfaceSpec {
   wire::Mac mac;                   // as configured, or generated (see mac_generated)
   bool mac_generated = false;      // 02:00:00:NN:NN:II, NN = node number, II = interface number
   PortSpec port;
+  std::optional<ExternalSpec> external;  // set exactly on the interfaces of external nodes
 };
 
 struct RouteSpec {
@@ -381,6 +390,18 @@ struct ExpectationSpec {
   std::size_t server_index = kNone;
 };
 
+// ---- real time ------------------------------------------------------------------------------
+
+// Pacing the run to the wall clock (sim::RealtimeConfig): needed by external nodes, allowed
+// without them (a paced replay). The lag settings are wall-clock durations.
+struct RealtimeSpec {
+  std::uint32_t speed_num = 1;  // simulated time runs speed_num/speed_den times the wall clock
+  std::uint32_t speed_den = 1;
+  sim::Time late_threshold = sim::Time::ms(1);  // an event started later than this counts as late
+  std::optional<sim::Time> max_lag;             // ns-3's hard limit: the run stops past this lag
+  sim::Time spin = sim::Time::zero();           // poll the clock this long before an event
+};
+
 // ---- the whole scenario ---------------------------------------------------------------------
 
 struct Scenario {
@@ -395,6 +416,7 @@ struct Scenario {
   std::vector<TrafficSpec> traffic;
   std::vector<FaultSpec> timeline;
   std::vector<ExpectationSpec> expectations;
+  std::optional<RealtimeSpec> realtime;
 
   std::string file;                // the scenario file as given
   std::vector<std::string> files;  // every file read (extends, include), in order
@@ -402,6 +424,8 @@ struct Scenario {
   std::size_t node_index(std::string_view name) const;  // kNone when absent
   std::size_t lan_index(std::string_view name) const;
   std::size_t pair_index(std::string_view name) const;
+  // Whether a node has role external: the run is then real time and needs its interfaces.
+  bool has_external_nodes() const;
 };
 
 // Text forms used by the format (and by reports): "firewall", "rfc5798", "per-connection", ...

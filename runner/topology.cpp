@@ -168,6 +168,8 @@ Style role_style(Role r) {
       return {"diamond", "#e9d5ff"};
     case Role::Host:
       return {"box", "#ffffff"};
+    case Role::External:  // a real host: drawn apart from the simulated ones
+      return {"box", "#fef3c7"};
   }
   return {"box", "#ffffff"};
 }

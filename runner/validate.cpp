@@ -70,6 +70,7 @@ class Validator {
     timeline();
     expectations();
     roles();
+    externals();
   }
 
  private:
@@ -439,7 +440,9 @@ class Validator {
       if (!seen.insert(sv.node_index).second)
         error(sp / "node", sv.node + " is listed twice in this cluster");
       if (!on_loopback(sv.node_index, cl.address)) missing.push_back(nd.name);
-      if (!nd.http_server)
+      if (nd.role == Role::External) {
+        // A real server: what it serves, and on which port, is for its owner to set up.
+      } else if (!nd.http_server)
         error(sp / "node", sv.node + " runs no HTTP server: give it role server or an \"http_server\"");
       else if (std::find(cl.ports.begin(), cl.ports.end(), nd.http_server->port) == cl.ports.end())
         error(sp / "node",
@@ -575,7 +578,12 @@ class Validator {
       }
       tr.client_indices.assign(picked.begin(), picked.end());
       for (std::size_t n : tr.client_indices) {
-        if (s_.nodes[n].interfaces.empty())
+        if (s_.nodes[n].role == Role::External)
+          error(tp / "clients",
+                s_.nodes[n].name +
+                    " is external, a real host: nlbsim runs no traffic on it (its own programs "
+                    "send what it sends)");
+        else if (s_.nodes[n].interfaces.empty())
           error(tp / "clients", s_.nodes[n].name + " has no interface to send from");
         else if (s_.nodes[n].role != Role::Client)
           warning(tp / "clients", s_.nodes[n].name + " has role " + std::string(to_string(s_.nodes[n].role)) +
@@ -612,8 +620,14 @@ class Validator {
         }
       }
       if (ft.action == FaultAction::SlowServer && ft.node_index != kNone &&
-          !s_.nodes[ft.node_index].http_server)
+          !s_.nodes[ft.node_index].http_server && s_.nodes[ft.node_index].role != Role::External)
         error(fp / "node", ft.node + " runs no HTTP server to slow down");
+      const bool on_cable = ft.action == FaultAction::LinkDown || ft.action == FaultAction::LinkUp ||
+                            ft.action == FaultAction::SetLoss;
+      if (ft.node_index != kNone && s_.nodes[ft.node_index].role == Role::External && !on_cable)
+        error(fp / "node", ft.node + " is external, a real host that nlbsim cannot " +
+                               std::string(to_string(ft.action)) +
+                               "; link-down, link-up and set-loss act on its simulated cable");
       if (ft.node_index == kNone) continue;
       if (ft.action == FaultAction::Crash || ft.action == FaultAction::GracefulStop)
         down_since[ft.node_index] = ft.at;
@@ -656,6 +670,28 @@ class Validator {
       if (nd.interfaces.empty() && nd.role != Role::Host)
         warning(P("nodes") / n, nd.name + " has no interface");
     }
+  }
+
+  // Each Linux interface is bound once; real hosts cannot follow a simulation that runs slower
+  // or faster than the wall clock.
+  void externals() {
+    std::map<std::pair<std::string, std::string>, std::string> bound;  // (netns, ifname) -> pointer
+    for (std::size_t n = 0; n < s_.nodes.size(); ++n)
+      for (std::size_t i = 0; i < s_.nodes[n].interfaces.size(); ++i) {
+        const auto& ext = s_.nodes[n].interfaces[i].external;
+        if (!ext) continue;
+        P p = P("nodes") / n / "interfaces" / i / "external";
+        auto [it, fresh] = bound.emplace(std::make_pair(ext->netns, ext->interface), p.s);
+        if (!fresh)
+          error(p, "Linux interface " + in_quotes(ext->interface) +
+                       (ext->netns.empty() ? "" : " in network namespace " + in_quotes(ext->netns)) +
+                       " is already bound by " + it->second);
+      }
+    if (!bound.empty() && s_.realtime && (s_.realtime->speed_num != 1 || s_.realtime->speed_den != 1))
+      error(P("realtime") / "speed",
+            "real hosts run at the wall clock's pace: a scenario with external "
+            "nodes needs speed \"1/1\", not \"" +
+                std::to_string(s_.realtime->speed_num) + "/" + std::to_string(s_.realtime->speed_den) + "\"");
   }
 
   Scenario& s_;

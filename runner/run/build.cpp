@@ -29,7 +29,25 @@ apps::ServiceTime service_time_of(const runner::ServiceTimeSpec& s) {
 }
 
 void Built::boot() {
-  for (nodes::Node* n : nodes) n->boot();
+  for (nodes::Node* n : nodes)
+    if (n) n->boot();
+}
+
+std::string Built::start_externals() {
+  for (BuiltExternal& e : externals)
+    if (!e.port->start()) return "cannot start the reader thread of external port " + e.port->config().ifname;
+  return {};
+}
+
+void Built::stop_externals() {
+  for (BuiltExternal& e : externals) e.port->stop();
+}
+
+link::Device* Built::device(std::size_t node, std::size_t iface) const {
+  if (nodes[node]) return &nodes[node]->device(static_cast<IfIndex>(iface));
+  for (const BuiltExternal& e : externals)
+    if (e.node == node && e.iface == iface) return &e.port->device();
+  return nullptr;
 }
 
 std::size_t Built::server_of(Ipv4 addr) const {
@@ -75,7 +93,8 @@ nodes::SyncMode sync_mode_of(runner::SyncMode m) {
 
 class Builder {
  public:
-  Builder(sim::Simulation& sim, const Scenario& s) : sim_(sim), s_(s) {}
+  Builder(sim::Simulation& sim, const Scenario& s, sim::RealtimePacer* pacer)
+      : sim_(sim), s_(s), pacer_(pacer) {}
 
   BuildResult run() {
     check_unsupported();
@@ -84,7 +103,11 @@ class Builder {
     b_.network = std::make_unique<net::Network>(sim_);
     make_lans();
     for (std::size_t n = 0; n < s_.nodes.size(); ++n) make_node(n);
-    for (std::size_t n = 0; n < s_.nodes.size(); ++n) configure_node(n);
+    for (std::size_t n = 0; n < s_.nodes.size(); ++n)
+      if (s_.nodes[n].role == Role::External)
+        open_externals(n);
+      else
+        configure_node(n);
     for (std::size_t g = 0; g < s_.vrrp_groups.size(); ++g) make_vrrp_group(g);
     for (std::size_t t = 0; t < s_.traffic.size(); ++t) make_traffic(t);
     for (std::size_t p = 0; p < s_.balancer_pairs.size(); ++p) {
@@ -148,6 +171,10 @@ class Builder {
                                        ": only firewalls and routers filter");
     if (nd.role == Role::Balancer && !in_pair(n))
       unsupported(np, "a balancer outside a balancer pair (list it as primary or backup of one)");
+    if (nd.role == Role::External && !pacer_)
+      error(np,
+            "an external node needs a real-time run (the runner makes one for a scenario with external "
+            "nodes)");
   }
 
   bool in_pair(std::size_t n) const {
@@ -337,9 +364,53 @@ class Builder {
       case Role::Balancer:
         node = &net.add_node<nodes::Balancer>(nd.name, balancer_config(n));
         break;
+      case Role::External:
+        // A real host: nothing is built for it. A bare host with no interface keeps NodeId ==
+        // scenario index; the measures look for roles (nodes::Node) and pass it by.
+        net.add_host(nd.name);
+        b_.nodes.push_back(nullptr);
+        return;
     }
     node->set_forwarding(nd.forwarding);
     b_.nodes.push_back(node);
+  }
+
+  // The cable between an interface and its LAN's switch: the LAN's settings, the port's overrides.
+  link::LinkConfig cable_of(const runner::InterfaceSpec& itf) const {
+    link::LinkConfig lc = link_of(s_.lans[itf.lan_index]);
+    lc.delay = itf.port.delay.value_or(lc.delay);
+    lc.bandwidth_bps = itf.port.bandwidth_bps.value_or(lc.bandwidth_bps);
+    lc.queue_limit = itf.port.queue.value_or(lc.queue_limit);
+    lc.loss = itf.port.loss_out.value_or(itf.port.loss_in.value_or(lc.loss));
+    return lc;
+  }
+
+  // An external node's interfaces: one port each, on the Linux interface the scenario names,
+  // attached to the LAN like any NIC (to the simulated switch the real host is one more port).
+  void open_externals(std::size_t n) {
+    const runner::NodeSpec& nd = s_.nodes[n];
+    if (!pacer_) return;  // reported by check_node
+    for (std::size_t i = 0; i < nd.interfaces.size() && !privilege_missing_; ++i) {
+      const runner::InterfaceSpec& itf = nd.interfaces[i];
+      const std::string ptr = P(P(P(node_ptr(n), "interfaces"), i), "external");
+      link::ExternalPortConfig cfg;
+      cfg.ifname = itf.external->interface;
+      cfg.netns = itf.external->netns;
+      auto opened = link::ExternalPort::open(sim_, *pacer_, b_.network->pool(), cfg);
+      if (!opened.port) {
+        error(ptr, without_prefix(opened.error, "external port: "));
+        // Without the privilege every other port fails the same way: one error says it.
+        if (opened.error.find("needs CAP_") != std::string::npos) privilege_missing_ = true;
+        continue;
+      }
+      b_.lans[itf.lan_index]->attach(opened.port->device(), cable_of(itf));
+      opened.port->device().set_identity(static_cast<link::NodeId>(n), static_cast<IfIndex>(i));
+      b_.externals.push_back({n, i, std::move(opened.port)});
+    }
+  }
+
+  static std::string without_prefix(const std::string& text, std::string_view prefix) {
+    return text.rfind(prefix, 0) == 0 ? text.substr(prefix.size()) : text;
   }
 
   void configure_node(std::size_t n) {
@@ -347,13 +418,7 @@ class Builder {
     nodes::Node& node = *b_.nodes[n];
     net::Network& net = *b_.network;
     for (const runner::InterfaceSpec& itf : nd.interfaces) {
-      const runner::LanSpec& lan = s_.lans[itf.lan_index];
-      link::LinkConfig lc = link_of(lan);
-      lc.delay = itf.port.delay.value_or(lc.delay);
-      lc.bandwidth_bps = itf.port.bandwidth_bps.value_or(lc.bandwidth_bps);
-      lc.queue_limit = itf.port.queue.value_or(lc.queue_limit);
-      lc.loss = itf.port.loss_out.value_or(itf.port.loss_in.value_or(lc.loss));
-      const IfIndex i = net.connect(node, itf.name, *b_.lans[itf.lan_index], lc, itf.mac);
+      const IfIndex i = net.connect(node, itf.name, *b_.lans[itf.lan_index], cable_of(itf), itf.mac);
       node.add_address(i, itf.address.ip, itf.address.prefix_len);
       for (const runner::IfAddress& a : itf.aliases) node.add_address(i, a.ip, a.prefix_len, /*alias=*/true);
     }
@@ -601,12 +666,16 @@ class Builder {
 
   sim::Simulation& sim_;
   const Scenario& s_;
+  sim::RealtimePacer* pacer_;
+  bool privilege_missing_ = false;
   Built b_;
   runner::Diagnostics diags_;
 };
 
 }  // namespace
 
-BuildResult build(sim::Simulation& sim, const Scenario& s) { return Builder(sim, s).run(); }
+BuildResult build(sim::Simulation& sim, const Scenario& s, sim::RealtimePacer* pacer) {
+  return Builder(sim, s, pacer).run();
+}
 
 }  // namespace nlb::run

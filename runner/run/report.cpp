@@ -74,6 +74,7 @@ FaultMeasure fault_measure(FaultAction a) {
 }
 
 bool Report::all_ok() const {
+  if (realtime && realtime->max_lag_exceeded) return false;
   return std::all_of(expectations.begin(), expectations.end(), [](const auto& e) { return e.ok; });
 }
 
@@ -166,6 +167,48 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
 
 }  // namespace
 
+namespace {
+
+RealtimeReport realtime_report(const ReportInputs& in) {
+  const runner::Scenario& s = *in.scenario;
+  const runner::RealtimeSpec spec = s.realtime.value_or(runner::RealtimeSpec{});
+  const sim::RealtimeStats& st = *in.realtime;
+  RealtimeReport rt;
+  rt.speed = std::to_string(spec.speed_num) + "/" + std::to_string(spec.speed_den);
+  rt.ended = in.realtime_end;
+  rt.late_threshold = spec.late_threshold;
+  rt.max_lag_allowed = spec.max_lag;
+  rt.events = st.events;
+  rt.late = st.late;
+  rt.mean_lag = st.mean_lag();
+  rt.p50_lag = st.lag_quantile(0.50);
+  rt.p99_lag = st.lag_quantile(0.99);
+  rt.max_lag = st.max_lag;
+  rt.frames_injected = st.injected;
+  rt.inbox_full = st.inbox_full;
+  rt.max_lag_exceeded = st.hard_limit_hit;
+  for (const BuiltExternal& e : in.built->externals) {
+    const runner::InterfaceSpec& itf = s.nodes[e.node].interfaces[e.iface];
+    const link::ExternalPortCounters c = e.port->counters();
+    ExternalPortReport p;
+    p.node = s.nodes[e.node].name;
+    p.interface = itf.name;
+    p.linux_interface =
+        itf.external->interface + (itf.external->netns.empty() ? "" : " in " + itf.external->netns);
+    p.frames_in = c.rx_frames;
+    p.bytes_in = c.rx_bytes;
+    p.frames_out = c.tx_frames;
+    p.bytes_out = c.tx_bytes;
+    p.dropped_in = c.rx_inbox_full + c.rx_oversize;
+    p.filtered_in = c.rx_filtered;
+    p.errors = c.rx_errors + c.tx_errors;
+    rt.ports.push_back(std::move(p));
+  }
+  return rt;
+}
+
+}  // namespace
+
 Report make_report(const ReportInputs& in) {
   const runner::Scenario& s = *in.scenario;
   Report r;
@@ -197,6 +240,7 @@ Report make_report(const ReportInputs& in) {
   r.ok = lat.ok;
   r.failed = lat.failed;
   if (in.flow) r.flow = in.flow->flow();
+  if (in.realtime) r.realtime = realtime_report(in);
   evaluate_expectations(s, r);
   return r;
 }
@@ -328,6 +372,42 @@ void evaluate_expectations(const runner::Scenario& s, Report& r) {
 
 // ---- JSON -----------------------------------------------------------------------------------
 
+namespace {
+
+double ms_of(Time t) { return static_cast<double>(t.nanos()) / 1e6; }
+
+Json realtime_json(const RealtimeReport& rt) {
+  Json ports = Json::array();
+  for (const ExternalPortReport& p : rt.ports)
+    ports.push_back({{"node", p.node},
+                     {"interface", p.interface},
+                     {"linux_interface", p.linux_interface},
+                     {"frames_in", p.frames_in},
+                     {"bytes_in", p.bytes_in},
+                     {"frames_out", p.frames_out},
+                     {"bytes_out", p.bytes_out},
+                     {"dropped_in", p.dropped_in},
+                     {"filtered_in", p.filtered_in},
+                     {"errors", p.errors}});
+  return Json{{"speed", rt.speed},
+              {"ended", rt.ended},
+              {"events", rt.events},
+              {"late", rt.late},
+              {"late_threshold_ms", ms_of(rt.late_threshold)},
+              {"lag_ms",
+               {{"mean", ms_of(rt.mean_lag)},
+                {"p50", ms_of(rt.p50_lag)},
+                {"p99", ms_of(rt.p99_lag)},
+                {"max", ms_of(rt.max_lag)}}},
+              {"max_lag_allowed_ms", rt.max_lag_allowed ? Json(ms_of(*rt.max_lag_allowed)) : Json(nullptr)},
+              {"max_lag_exceeded", rt.max_lag_exceeded},
+              {"frames_injected", rt.frames_injected},
+              {"inbox_full", rt.inbox_full},
+              {"external_ports", ports}};
+}
+
+}  // namespace
+
 std::string report_json(const Report& r) {
   Json entries = Json::array();
   for (const AddressEntry& a : r.addresses)
@@ -397,6 +477,8 @@ std::string report_json(const Report& r) {
     flow["outcome"] = fl.done ? Json(fl.outcome) : Json(nullptr);
     flow["latency_ns"] = fl.done ? Json(fl.latency.nanos()) : Json(nullptr);
   }
+  Json realtime;
+  if (r.realtime) realtime = realtime_json(*r.realtime);
   Json j{{"scenario", r.scenario},
          {"seed", r.seed},
          {"duration_ns", r.duration.nanos()},
@@ -411,8 +493,45 @@ std::string report_json(const Report& r) {
          {"flow", flow},
          {"expectations", expectations},
          {"ok", r.all_ok()}};
+  if (r.realtime) j["realtime"] = std::move(realtime);
   return j.dump(2) + "\n";
 }
+
+namespace {
+
+RealtimeReport realtime_from(const Json& j) {
+  auto ms = [](const Json& o, const char* key) {
+    return Time::ns(std::llround(get_or<double>(o, key, 0) * 1e6));
+  };
+  RealtimeReport rt;
+  rt.speed = get_or<std::string>(j, "speed", "1/1");
+  rt.ended = get_or<std::string>(j, "ended", "");
+  rt.events = get_or<std::uint64_t>(j, "events", 0);
+  rt.late = get_or<std::uint64_t>(j, "late", 0);
+  rt.late_threshold = ms(j, "late_threshold_ms");
+  if (auto l = j.find("lag_ms"); l != j.end() && l->is_object()) {
+    rt.mean_lag = ms(*l, "mean");
+    rt.p50_lag = ms(*l, "p50");
+    rt.p99_lag = ms(*l, "p99");
+    rt.max_lag = ms(*l, "max");
+  }
+  if (auto m = j.find("max_lag_allowed_ms"); m != j.end() && m->is_number())
+    rt.max_lag_allowed = ms(j, "max_lag_allowed_ms");
+  rt.max_lag_exceeded = get_or<bool>(j, "max_lag_exceeded", false);
+  rt.frames_injected = get_or<std::uint64_t>(j, "frames_injected", 0);
+  rt.inbox_full = get_or<std::uint64_t>(j, "inbox_full", 0);
+  if (auto ps = j.find("external_ports"); ps != j.end() && ps->is_array())
+    for (const Json& x : *ps)
+      rt.ports.push_back({get_or<std::string>(x, "node", ""), get_or<std::string>(x, "interface", ""),
+                          get_or<std::string>(x, "linux_interface", ""),
+                          get_or<std::uint64_t>(x, "frames_in", 0), get_or<std::uint64_t>(x, "bytes_in", 0),
+                          get_or<std::uint64_t>(x, "frames_out", 0), get_or<std::uint64_t>(x, "bytes_out", 0),
+                          get_or<std::uint64_t>(x, "dropped_in", 0),
+                          get_or<std::uint64_t>(x, "filtered_in", 0), get_or<std::uint64_t>(x, "errors", 0)});
+  return rt;
+}
+
+}  // namespace
 
 bool report_from_json(const std::string& text, Report& r, std::string& error) {
   const Json j = Json::parse(text, nullptr, false);
@@ -481,6 +600,7 @@ bool report_from_json(const std::string& text, Report& r, std::string& error) {
     r.ok = get_or<std::uint64_t>(*q, "ok", 0);
     r.failed = get_or<std::uint64_t>(*q, "failed", 0);
   }
+  if (auto rt = j.find("realtime"); rt != j.end() && rt->is_object()) r.realtime = realtime_from(*rt);
   if (auto es = j.find("expectations"); es != j.end() && es->is_array())
     for (const Json& x : *es)
       r.expectations.push_back({get_or<std::string>(x, "name", ""), get_or<std::string>(x, "measure", ""),

@@ -14,6 +14,7 @@
 #include "runner/measure/failover.hpp"
 #include "runner/run/flow.hpp"
 #include "runner/scenario.hpp"
+#include "sim/realtime_pacer.hpp"
 
 namespace nlb::run {
 
@@ -69,6 +70,32 @@ struct ExpectationResult {
   bool ok = false;
 };
 
+// One external port's traffic (models/link ExternalPortCounters): frames between the simulated
+// LAN and the Linux interface.
+struct ExternalPortReport {
+  std::string node, interface;                  // the scenario's external node and interface
+  std::string linux_interface;                  // what it is bound to ("nlbd-clis", "nlbd-clis in nlbd-sim")
+  std::uint64_t frames_in = 0, bytes_in = 0;    // from Linux into the simulation
+  std::uint64_t frames_out = 0, bytes_out = 0;  // from the simulation to Linux
+  std::uint64_t dropped_in = 0;                 // the inbox was full (the simulation fell behind) or oversize
+  std::uint64_t filtered_in = 0;                // not IPv4 or ARP, or VLAN-tagged
+  std::uint64_t errors = 0;                     // the socket failed, either way
+};
+
+// How a real-time run kept pace with the wall clock (sim::RealtimeStats): each event's lag is
+// how late, on the wall clock, it started after its simulated time.
+struct RealtimeReport {
+  std::string speed = "1/1";
+  std::string ended;  // "duration", "interrupted" (SIGINT/SIGTERM) or "max_lag"
+  Time late_threshold;
+  std::optional<Time> max_lag_allowed;
+  std::uint64_t events = 0, late = 0;
+  Time mean_lag, p50_lag, p99_lag, max_lag;
+  std::uint64_t frames_injected = 0, inbox_full = 0;
+  bool max_lag_exceeded = false;  // the run stopped early: timings it measured are not valid
+  std::vector<ExternalPortReport> ports;
+};
+
 struct Report {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -83,6 +110,8 @@ struct Report {
   std::uint64_t ok = 0, failed = 0;
   std::vector<ExpectationResult> expectations;
   Figure4Flow flow;
+  std::optional<RealtimeReport> realtime;  // a real-time run only
+  // Every expectation holds, and a real-time run stayed within its max_lag.
   bool all_ok() const;
   double error_rate() const { return ok + failed == 0 ? 0.0 : static_cast<double>(failed) / (ok + failed); }
 };
@@ -101,6 +130,10 @@ struct ReportInputs {
   const measure::AddressAudit* audit = nullptr;
   Time end;
   std::uint64_t events = 0;
+  // A real-time run: the pacer's figures and how the run ended ("duration", "interrupted",
+  // "max_lag"); null for a replay.
+  const sim::RealtimeStats* realtime = nullptr;
+  std::string realtime_end;
 };
 
 Report make_report(const ReportInputs& in);

@@ -42,6 +42,7 @@ struct RunState {
     for (auto& p : pcaps) p->abandon();
   }
   sim::Simulation sim;
+  std::unique_ptr<sim::RealtimePacer> pacer;  // a real-time run; outlives the external ports
   std::optional<Built> built;
   std::unique_ptr<Timeline> timeline;
   std::unique_ptr<measure::FailoverMeter> failover;
@@ -60,6 +61,16 @@ RunResult fail(RunResult r, std::string error) {
   return r;
 }
 
+sim::RealtimeConfig pacer_config(const runner::RealtimeSpec& rt) {
+  sim::RealtimeConfig c;
+  c.speed_num = rt.speed_num;
+  c.speed_den = rt.speed_den;
+  c.late_threshold = rt.late_threshold;
+  c.hard_limit = rt.max_lag.value_or(Time::max());
+  c.spin = rt.spin;
+  return c;
+}
+
 }  // namespace
 
 RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
@@ -67,8 +78,12 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   if (o.seed) s.seed = *o.seed;
   const Time end = o.until.value_or(s.duration);
   RunState st(s.seed);
+  // External nodes are real hosts: the run must keep their pace (docs/emulation.md).
+  if (s.realtime || s.has_external_nodes())
+    st.pacer = std::make_unique<sim::RealtimePacer>(
+        st.sim, pacer_config(s.realtime.value_or(runner::RealtimeSpec{})));
 
-  BuildResult b = build(st.sim, s);
+  BuildResult b = build(st.sim, s, st.pacer.get());
   result.diagnostics = std::move(b.diagnostics);
   if (!b.built) {
     result.exit_code = kExitBadInput;
@@ -115,14 +130,32 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   st.timeline->schedule();
   const measure::AddressAudit audit = measure::audit_addresses(*built.network);
   built.boot();
+  if (std::string e = built.start_externals(); !e.empty()) return fail(std::move(result), e);
 
   // The run, in slices of simulated time so that progress shows and an interrupt stops it
   // between two events. Running [0, end] in slices executes the same events in the same order.
+  // A real-time run is paced, and ends early when interrupted (real hosts cannot be replayed,
+  // so what ran is reported) or when an event lags past max_lag.
+  Time run_end = end;
+  std::string realtime_end = "duration";
   for (Time t = Time::zero(); t < end;) {
     t = std::min(end, t + o.slice);
-    st.sim.run_until(t);
+    if (st.pacer)
+      st.pacer->run_until(t);
+    else
+      st.sim.run_until(t);
     if (o.progress) o.progress(st.sim.now(), end, st.sim.events_executed());
+    if (st.pacer && st.pacer->stats().hard_limit_hit) {
+      realtime_end = "max_lag";
+      run_end = st.sim.now();
+      break;
+    }
     if (o.interrupt && o.interrupt->load()) {
+      if (st.pacer) {
+        realtime_end = "interrupted";
+        run_end = st.sim.now();
+        break;
+      }
       result.exit_code = kExitInterrupted;
       result.error = "interrupted at " + st.sim.now().str() + " of simulated time: no output written";
       return result;  // RunState's destructor removes every temporary file
@@ -130,7 +163,9 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
     if (st.trace && !st.trace->flush())
       return fail(std::move(result), (o.out_dir / kTraceFile).string() + ": write failed");
   }
+  built.stop_externals();  // their counters stand still from here
   result.events = st.sim.events_executed();
+  const sim::RealtimeStats realtime = st.pacer ? st.pacer->stats() : sim::RealtimeStats{};
 
   ReportInputs in;
   in.scenario = &s;
@@ -141,8 +176,12 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   in.flow = st.flow.get();
   in.restore = st.restore.get();
   in.audit = &audit;
-  in.end = end;
+  in.end = run_end;
   in.events = result.events;
+  if (st.pacer) {
+    in.realtime = &realtime;
+    in.realtime_end = realtime_end;
+  }
   result.report = make_report(in);
   result.exit_code = result.report->all_ok() ? kExitOk : kExitExpectationFailed;
   if (!files) return result;
@@ -152,7 +191,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   for (runner::AtomicFile* f : {&report, &metrics})
     if (!f->ok()) return fail(std::move(result), f->error());
   report.write(report_json(*result.report));
-  metrics.write(st.metrics->csv(end));
+  metrics.write(st.metrics->csv(run_end));
   if (st.trace) {
     st.trace->finish(end);
     result.trace_lines = st.trace->lines();

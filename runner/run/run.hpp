@@ -11,6 +11,11 @@
 //
 // Exit codes: 0 every expectation holds, 1 one does not (the report says which), 2 bad input
 // (a builder error, an output that cannot be written), 130 interrupted.
+//
+// A real-time run (a `realtime` block, or external nodes: docs/emulation.md) is paced to the
+// wall clock by a sim::RealtimePacer and cannot be replayed, so an interrupt ends it early with
+// its outputs written (exit 0 or 1 as for a full run); an event that lags past `max_lag` ends it
+// too, and then it fails (exit 1: its timings are not valid). The report gives the lag.
 
 #include <atomic>
 #include <cstdint>

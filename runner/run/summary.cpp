@@ -46,7 +46,10 @@ void addresses(const Report& r, std::string& out) {
 void flow(const Report& r, std::string& out) {
   const Figure4Flow& f = r.flow;
   if (!f.started) {
-    out += "Figure 4 flow: no client sent a request to a cluster address\n";
+    out += r.realtime && !r.realtime->ports.empty()
+               ? "Figure 4 flow: traced for simulated clients only (real clients' requests are in the "
+                 "captures)\n"
+               : "Figure 4 flow: no client sent a request to a cluster address\n";
     return;
   }
   const std::string ep = f.client_ip.str() + ":" + std::to_string(f.client_port);
@@ -116,9 +119,12 @@ void faults(const Report& r, std::string& out) {
 }
 
 void load(const Report& r, std::string& out) {
-  out += "Requests: " + std::to_string(r.ok) + " ok, " + std::to_string(r.failed) + " failed (" +
-         percent(r.error_rate()) + "); response time p50 " + ms_text(r.p50) + ", p99 " + ms_text(r.p99) +
-         "\n";
+  if (r.ok + r.failed == 0 && r.realtime && !r.realtime->ports.empty())
+    out += "Requests: none from simulated clients (the balancers count real clients' connections below)\n";
+  else
+    out += "Requests: " + std::to_string(r.ok) + " ok, " + std::to_string(r.failed) + " failed (" +
+           percent(r.error_rate()) + "); response time p50 " + ms_text(r.p50) + ", p99 " + ms_text(r.p99) +
+           "\n";
   if (r.servers.empty()) return;
   out += "Servers (share of new connections):";
   if (r.servers.size() <= 8) {
@@ -132,6 +138,30 @@ void load(const Report& r, std::string& out) {
   }
   out += "\n  imbalance max/mean " + fixed(r.imbalance, 3) + ", coefficient of variation " + fixed(r.cv, 3) +
          "\n";
+}
+
+void realtime(const RealtimeReport& rt, std::string& out) {
+  const std::string ended = rt.ended == "interrupted" ? "stopped by SIGINT/SIGTERM"
+                            : rt.ended == "max_lag"   ? "STOPPED: an event lagged past max_lag"
+                                                      : "ran its full duration";
+  out += "Real time (speed " + rt.speed + ", " + ended + "): " + std::to_string(rt.events) +
+         " events, lag mean " + ms_text(rt.mean_lag) + ", p99 " + ms_text(rt.p99_lag) + ", max " +
+         ms_text(rt.max_lag) + "; " + std::to_string(rt.late) + " later than " + ms_text(rt.late_threshold) +
+         "\n";
+  if (rt.max_lag_allowed)
+    out += rt.max_lag_exceeded ? "  the lag exceeded max_lag " + ms_text(*rt.max_lag_allowed) +
+                                     ": the run stopped, and the timings it measured are not valid\n"
+                               : "  within max_lag " + ms_text(*rt.max_lag_allowed) + "\n";
+  if (rt.inbox_full)
+    out +=
+        "  " + std::to_string(rt.inbox_full) + " frames dropped at the inbox (the simulation fell behind)\n";
+  for (const ExternalPortReport& p : rt.ports) {
+    out += "  " + p.node + "/" + p.interface + " (" + p.linux_interface +
+           "): " + std::to_string(p.frames_in) + " frames in, " + std::to_string(p.frames_out) + " out";
+    if (p.dropped_in) out += ", " + std::to_string(p.dropped_in) + " dropped";
+    if (p.errors) out += ", " + std::to_string(p.errors) + " socket errors";
+    out += "\n";
+  }
 }
 
 void expectations(const Report& r, std::string& out) {
@@ -163,6 +193,10 @@ std::string summary_text(const Report& r) {
   }
   load(r, out);
   out += "\n";
+  if (r.realtime) {
+    realtime(*r.realtime, out);
+    out += "\n";
+  }
   expectations(r, out);
   return out;
 }

@@ -97,13 +97,14 @@ void Timeline::finish(std::size_t k) {
 
 void Timeline::set_links(const runner::FaultSpec& f, bool up) {
   if (f.node_index != kNone) {
-    nodes::Node& n = *b_.nodes[f.node_index];
-    if (f.interface_index != kNone) {
-      n.set_link(static_cast<IfIndex>(f.interface_index), up);
-      return;
+    for (std::size_t i = 0; i < s_.nodes[f.node_index].interfaces.size(); ++i) {
+      if (f.interface_index != kNone && i != f.interface_index) continue;
+      if (nodes::Node* n = b_.nodes[f.node_index]) {
+        n->set_link(static_cast<IfIndex>(i), up);
+      } else if (link::Device* d = b_.device(f.node_index, i); d && d->lan()) {
+        d->lan()->set_port_up(d->port(), up);  // an external node's cable, switch to veth
+      }
     }
-    for (std::size_t i = 0; i < s_.nodes[f.node_index].interfaces.size(); ++i)
-      n.set_link(static_cast<IfIndex>(i), up);
     return;
   }
   link::Lan& lan = *b_.lans[f.lan_index];
@@ -117,11 +118,10 @@ void Timeline::set_loss(const runner::FaultSpec& f, double p) {
     lan.set_link_config(port, c);
   };
   if (f.node_index != kNone) {
-    nodes::Node& n = *b_.nodes[f.node_index];
     for (std::size_t i = 0; i < s_.nodes[f.node_index].interfaces.size(); ++i) {
       if (f.interface_index != kNone && i != f.interface_index) continue;
-      link::Device& d = n.device(static_cast<IfIndex>(i));
-      if (d.lan()) set(*d.lan(), d.port());
+      link::Device* d = b_.device(f.node_index, i);
+      if (d && d->lan()) set(*d->lan(), d->port());
     }
     return;
   }

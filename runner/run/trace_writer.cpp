@@ -79,6 +79,45 @@ Json fault_fields(const runner::FaultSpec& f) {
 
 }  // namespace
 
+namespace {
+
+// An external node as the scenario declares it (nlbsim built nothing for it): its interfaces on
+// their LANs, and the Linux interface each is bound to.
+Json external_node(const runner::Scenario& s, const Built& built, std::size_t n) {
+  const runner::NodeSpec& nd = s.nodes[n];
+  Json ifs = Json::array();
+  for (std::size_t i = 0; i < nd.interfaces.size(); ++i) {
+    const runner::InterfaceSpec& itf = nd.interfaces[i];
+    Json addrs = Json::array({itf.address.str()});
+    for (const runner::IfAddress& a : itf.aliases) addrs.push_back(a.str());
+    const link::Device* d = built.device(n, i);
+    ifs.push_back({{"index", i},
+                   {"name", itf.name},
+                   {"lan", itf.lan_index},
+                   {"port", d && d->lan() ? Json(d->port()) : Json(nullptr)},
+                   {"mac", nullptr},  // the real host's own, unknown until its frames arrive
+                   {"addresses", addrs},
+                   {"loopback", false},
+                   {"external", itf.external ? Json(itf.external->interface) : Json(nullptr)}});
+  }
+  Json lo = Json::array({"127.0.0.1/8"});
+  for (const runner::IfAddress& a : nd.loopback) lo.push_back(a.str());
+  ifs.push_back({{"index", nd.interfaces.size()},
+                 {"name", "lo"},
+                 {"lan", nullptr},
+                 {"port", nullptr},
+                 {"mac", nullptr},
+                 {"addresses", lo},
+                 {"loopback", true}});
+  return {{"id", n},
+          {"name", nd.name},
+          {"role", std::string(runner::to_string(nd.role))},
+          {"interfaces", ifs},
+          {"routes", Json::array()}};
+}
+
+}  // namespace
+
 std::string TraceWriter::header(const runner::Scenario& s, const Built& built, Time duration) {
   Json lans = Json::array();
   for (std::size_t l = 0; l < s.lans.size(); ++l) {
@@ -88,6 +127,10 @@ std::string TraceWriter::header(const runner::Scenario& s, const Built& built, T
   }
   Json nodes = Json::array();
   for (std::size_t n = 0; n < s.nodes.size(); ++n) {
+    if (built.is_external(n)) {
+      nodes.push_back(external_node(s, built, n));
+      continue;
+    }
     const nodes::Node& node = built.node(n);
     Json ifs = Json::array();
     for (const net::Interface& itf : node.interfaces().all()) {
@@ -133,6 +176,8 @@ std::string TraceWriter::header(const runner::Scenario& s, const Built& built, T
          {"duration_ns", duration.nanos()},
          {"topology", {{"lans", lans}, {"nodes", nodes}}},
          {"faults", faults}};
+  // A real-time run exchanged frames with real hosts: its trace cannot be reproduced.
+  if (s.realtime || s.has_external_nodes()) h["realtime"] = true;
   return h.dump() + "\n";
 }
 

@@ -113,3 +113,15 @@ TEST_CASE("the audit prints as a table and as JSON") {
   CHECK(j["addresses"][0]["use"] == "cluster");
   CHECK(j["addresses"][0]["placements"].size() == 7);
 }
+
+TEST_CASE("the emulation scenario owns one public address: its real client's is not the site's") {
+  // real-client has 198.51.100.10 (public) but serves no cluster; real-srv1/2 hold the cluster
+  // address on their loopback like the balancers.
+  Scenario s = load_ok(kSource / "scenarios/emulation-balancer-crash.json");
+  AddressAudit a = audit_public_addresses(s);
+  REQUIRE(a.count() == 1);
+  CHECK(a.addresses[0].address == ip("203.0.113.10"));
+  bool on_real_server = false;
+  for (const auto& p : a.addresses[0].placements) on_real_server = on_real_server || p.node == "real-srv1";
+  CHECK(on_real_server);
+}

@@ -130,6 +130,23 @@ inline const std::vector<BadCase>& bad_cases() {
       {"expectation-server-not-in-cluster.json", "/expectations/0/server", "not a server of any cluster"},
       {"client-cannot-reach-cluster.json", "/traffic/0/clients", "cannot reach 203.0.113.10",
        "../good/minimal.json"},
+      // External nodes (real hosts behind a Linux interface) and real time.
+      {"external-interface-unbound.json", "/nodes/0/interfaces/0", "missing \"external\""},
+      {"external-with-routes.json", "/nodes/0/routes", "does not apply to an external node"},
+      {"external-on-simulated-node.json", "/nodes/1/interfaces/0/external",
+       "only interfaces of nodes with role external"},
+      {"external-ifname-too-long.json", "/nodes/0/interfaces/0/external", "not a Linux interface name"},
+      {"external-wrong-type.json", "/nodes/0/interfaces/0/external", "expected a Linux interface name"},
+      {"external-with-mac.json", "/nodes/0/interfaces/0/mac", "the real host has its own MAC"},
+      {"external-netns-dotdot.json", "/nodes/0/interfaces/0/external/netns", "not a network namespace name"},
+      {"external-bound-twice.json", "/nodes/2/interfaces/0/external",
+       "already bound by /nodes/0/interfaces/0/external"},
+      {"external-without-interface.json", "/nodes/0", "needs an interface bound to a Linux interface"},
+      {"external-as-traffic-client.json", "/traffic/0/clients", "nlbsim runs no traffic on it"},
+      {"external-crash.json", "/timeline/0/node", "a real host that nlbsim cannot crash"},
+      {"realtime-slow-with-external.json", "/realtime/speed", "needs speed \"1/1\", not \"1/10\""},
+      {"realtime-speed-bad.json", "/realtime/speed", "expected a speed \"N/M\""},
+      {"realtime-max-lag-zero.json", "/realtime/max_lag", "expected at least 1us"},
   };
   return cases;
 }

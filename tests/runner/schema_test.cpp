@@ -41,6 +41,10 @@ bool type_matches(const FormatField& f, const Json& prop) {
   if (f.kind == "bound") return prop.contains("anyOf");
   if (f.kind == "extends") return prop.contains("anyOf");
   if (f.kind == "parameters") return type_is("object");
+  // A name or an object: {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/<object>"}]}.
+  if (f.kind == "external")
+    return t.contains("anyOf") && t["anyOf"][0].value("type", "") == "string" &&
+           t["anyOf"][1].value("$ref", "") == "#/$defs/" + f.object;
   return false;
 }
 
