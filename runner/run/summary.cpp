@@ -102,12 +102,19 @@ void faults(const Report& r, std::string& out) {
     }
     out += "\n";
     if (f.kind == FaultMeasure::Failover) {
-      out += "    detected after " + time_or_none(f.detection) + "; traffic flows again after " +
-             time_or_none(f.first_datagram) + "; first response after " + time_or_none(f.first_response) +
-             "; firewall ARP entry updated after " + time_or_none(f.arp_update) + "\n";
-      out += "    " + std::to_string(f.datagrams_lost) + " datagrams lost; " +
-             std::to_string(f.connections_completed) + " of " + std::to_string(f.connections_open) +
-             " connections open at the fault completed (" + percent(f.survival()) + ")\n";
+      // Responses and connections are counted for simulated clients; real clients' are in the
+      // captures, so a run with only real clients says so instead of "never" and "0 of 0".
+      const bool real_clients_only = r.ok + r.failed == 0 && r.realtime && !r.realtime->ports.empty();
+      out +=
+          "    detected after " + time_or_none(f.detection) + "; traffic flows again after " +
+          time_or_none(f.first_datagram) +
+          (real_clients_only ? std::string() : "; first response after " + time_or_none(f.first_response)) +
+          "; firewall ARP entry updated after " + time_or_none(f.arp_update) + "\n";
+      out += "    " + std::to_string(f.datagrams_lost) + " datagrams lost; ";
+      out += !real_clients_only || f.connections_open
+                 ? std::to_string(f.connections_completed) + " of " + std::to_string(f.connections_open) +
+                       " connections open at the fault completed (" + percent(f.survival()) + ")\n"
+                 : "responses and connections of real clients: see the captures\n";
     } else if (f.kind == FaultMeasure::Restore) {
       out += f.back ? "    back in service after " + ms_text(*f.back) + "\n"
                     : "    not back in service before the end (manual recovery, or nothing to take back)\n";
@@ -145,9 +152,9 @@ void realtime(const RealtimeReport& rt, std::string& out) {
                             : rt.ended == "max_lag"   ? "STOPPED: an event lagged past max_lag"
                                                       : "ran its full duration";
   out += "Real time (speed " + rt.speed + ", " + ended + "): " + std::to_string(rt.events) +
-         " events, lag mean " + ms_text(rt.mean_lag) + ", p99 " + ms_text(rt.p99_lag) + ", max " +
-         ms_text(rt.max_lag) + "; " + std::to_string(rt.late) + " later than " + ms_text(rt.late_threshold) +
-         "\n";
+         " events, lag mean " + ms_text(rt.mean_lag) + ", p50 " + ms_text(rt.p50_lag) + ", p99 " +
+         ms_text(rt.p99_lag) + ", max " + ms_text(rt.max_lag) + "; " + std::to_string(rt.late) +
+         " later than " + ms_text(rt.late_threshold) + "\n";
   if (rt.max_lag_allowed)
     out += rt.max_lag_exceeded ? "  the lag exceeded max_lag " + ms_text(*rt.max_lag_allowed) +
                                      ": the run stopped, and the timings it measured are not valid\n"
