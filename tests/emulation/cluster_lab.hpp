@@ -39,7 +39,7 @@ class ClusterLab {
     remove_stale();
     CommandResult r = run_command("ip netns add " + ns("sim"));
     if (r.status != 0) {
-      skip_ = "network namespaces unavailable (ip netns add: " + r.output + ")";
+      skip_ = "network namespaces unavailable (ip netns add: " + trim(r.output) + ")";
       return;
     }
     made_.push_back(ns("sim"));
@@ -70,7 +70,7 @@ class ClusterLab {
   bool step(const std::string& cmd) {
     CommandResult r = run_command(cmd);
     if (r.status == 0) return true;
-    skip_ = "setting up the lab failed (" + cmd + ": " + r.output + ")";
+    skip_ = "setting up the lab failed (" + cmd + ": " + trim(r.output) + ")";
     return false;
   }
   std::string in(const std::string& n, const std::string& cmd) const {

@@ -38,6 +38,12 @@ inline CommandResult run_command(const std::string& cmd) {
   return r;
 }
 
+// A command's output without its trailing newline, for one-line messages.
+inline std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 class VethLab {
  public:
   static constexpr const char* kPrefix = "nlbt-";
@@ -111,10 +117,6 @@ class VethLab {
  private:
   static std::string in(const std::string& ns, const std::string& cmd) {
     return "ip netns exec " + ns + " " + cmd;
-  }
-  static std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-    return s;
   }
   // nlbt-<pid>-... namespaces whose process is gone.
   static void remove_stale() {
