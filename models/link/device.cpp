@@ -41,11 +41,11 @@ LanId Device::lan_id() const { return lan_ ? lan_->id() : kNoLan; }
 
 bool Device::send(FrameRef frame) {
   if (!up_) {
-    drop(frame, down_reason_);
+    drop(frame, down_reason_, DropStage::Send);
     return false;
   }
   if (!lan_) {
-    drop(frame, drop::kLinkDown);
+    drop(frame, drop::kLinkDown, DropStage::Send);
     return false;
   }
   if (frame->wire_len() < Frame::kMinBytes) {
@@ -87,12 +87,12 @@ bool Device::accepts(wire::Mac dst) const {
 
 void Device::receive(const FrameRef& frame) {
   if (!up_) {
-    drop(frame, down_reason_);
+    drop(frame, down_reason_, DropStage::Receive);
     return;
   }
   if (frame->len < 12 || !accepts(frame_dst(*frame))) {
     ++counters_.filtered;
-    publish_drop(sim_, node_, iface_, lan_id(), frame, drop::kFiltered);
+    publish_drop(sim_, node_, iface_, lan_id(), frame, drop::kFiltered, DropStage::Receive);
     return;
   }
   ++counters_.rx_frames;
@@ -103,9 +103,9 @@ void Device::receive(const FrameRef& frame) {
   if (receiver_) receiver_(frame);
 }
 
-void Device::drop(const FrameRef& frame, const char* reason) {
+void Device::drop(const FrameRef& frame, const char* reason, DropStage stage) {
   ++counters_.dropped;
-  publish_drop(sim_, node_, iface_, lan_id(), frame, reason);
+  publish_drop(sim_, node_, iface_, lan_id(), frame, reason, stage);
 }
 
 }  // namespace nlb::link

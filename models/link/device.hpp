@@ -11,6 +11,7 @@
 
 #include "models/link/frame.hpp"
 #include "models/link/ids.hpp"
+#include "models/link/trace_events.hpp"
 #include "models/wire/addr.hpp"
 #include "sim/simulation.hpp"
 
@@ -80,7 +81,7 @@ class Device {
   void receive(const FrameRef& frame);
 
  private:
-  void drop(const FrameRef& frame, const char* reason);
+  void drop(const FrameRef& frame, const char* reason, DropStage stage);
 
   sim::Simulation& sim_;
   wire::Mac mac_;

@@ -26,7 +26,8 @@ class Lan::Channel {
     while (unstarted_ < fifo_.size() && fifo_[unstarted_].tx_start <= now) ++unstarted_;
     sim::Time start = std::max(now, busy_until_);
     if (start > now && fifo_.size() - unstarted_ >= link.queue_limit) {
-      lan_.drop(port_, upward_, frame, drop::kQueueFull);
+      // Upward, the NIC's own transmit queue refuses the frame: it never was on the link.
+      lan_.drop(port_, upward_, frame, drop::kQueueFull, upward_ ? DropStage::Send : DropStage::Link);
       ++lan_.counters_.dropped_queue_full;
       return false;
     }
@@ -41,7 +42,7 @@ class Lan::Channel {
     head_timer_.cancel();
     while (!fifo_.empty()) {
       InFlight f = fifo_.pop_front();
-      lan_.drop(port_, upward_, f.frame, reason);
+      lan_.drop(port_, upward_, f.frame, reason, DropStage::Link);
       ++lan_.counters_.dropped_link_down;
     }
     unstarted_ = 0;
@@ -55,6 +56,8 @@ class Lan::Channel {
     unstarted_ = 0;
     busy_until_ = sim::Time::zero();
   }
+
+  std::size_t in_flight() const { return fifo_.size(); }
 
   std::size_t waiting() const {
     std::size_t started = 0;
@@ -108,7 +111,7 @@ void Lan::Channel::on_head_arrival() {
   if (!fifo_.empty()) head_timer_.schedule_at(fifo_.front().arrival);
   const LinkConfig& link = lan_.ports_[port_]->link;
   if (link.loss > 0 && loss_rng().bernoulli(link.loss)) {
-    lan_.drop(port_, upward_, f.frame, drop::kLoss);
+    lan_.drop(port_, upward_, f.frame, drop::kLoss, DropStage::Link);
     ++lan_.counters_.dropped_loss;
     return;
   }
@@ -181,6 +184,12 @@ const LinkConfig& Lan::link_config(PortIndex port) const { return ports_[port]->
 
 void Lan::set_link_config(PortIndex port, const LinkConfig& link) { ports_[port]->link = link; }
 
+std::size_t Lan::in_flight() const {
+  std::size_t n = 0;
+  for (const auto& p : ports_) n += p->up_channel.in_flight() + p->down_channel.in_flight();
+  return n;
+}
+
 std::size_t Lan::queued(PortIndex port, bool upward) const {
   const Port& p = *ports_[port];
   return upward ? p.up_channel.waiting() : p.down_channel.waiting();
@@ -196,7 +205,7 @@ sim::Time Lan::serialization(const LinkConfig& link, std::size_t bytes) {
 bool Lan::transmit(PortIndex from, FrameRef frame) {
   Port& p = *ports_[from];
   if (!p.up) {
-    drop(from, true, frame, drop::kLinkDown);
+    drop(from, true, frame, drop::kLinkDown, DropStage::Send);
     ++counters_.dropped_link_down;
     return false;
   }
@@ -206,8 +215,12 @@ bool Lan::transmit(PortIndex from, FrameRef frame) {
 void Lan::from_port(PortIndex in, FrameRef frame) {
   ++counters_.frames_in;
   if (config_.kind == LanKind::Shared) {
+    // The medium reaches the NICs attached and up; a down port receives nothing.
     for (PortIndex out = 0; out < ports_.size(); ++out) {
-      if (out != in) to_device(out, frame);
+      const Port& p = *ports_[out];
+      if (out == in || !p.up || !p.device) continue;
+      ++counters_.copies_out;
+      to_device(out, frame);
     }
     return;
   }
@@ -215,8 +228,10 @@ void Lan::from_port(PortIndex in, FrameRef frame) {
   learn(frame_src(*frame), in);
   if (!dst.is_multicast()) {
     if (auto out = lookup(dst)) {
+      ++counters_.copies_out;
       if (*out == in) {
         ++counters_.same_port;
+        drop(in, false, frame, drop::kSamePort, DropStage::Link);
         return;
       }
       Port& p = *ports_[*out];
@@ -231,16 +246,16 @@ void Lan::flood(PortIndex in, const FrameRef& frame) {
   ++counters_.flooded;
   for (PortIndex out = 0; out < ports_.size(); ++out) {
     Port& p = *ports_[out];
-    if (out != in && p.up && p.device) p.down_channel.enqueue(frame, p.link);
+    if (out == in || !p.up || !p.device) continue;
+    ++counters_.copies_out;
+    p.down_channel.enqueue(frame, p.link);
   }
 }
 
 void Lan::to_device(PortIndex out, const FrameRef& frame) {
   Port& p = *ports_[out];
   if (!p.up || !p.device) {
-    // Only a shared medium gets here with a down port; a switch skips them when flooding.
-    if (config_.kind == LanKind::Shared) return;
-    drop(out, false, frame, drop::kLinkDown);
+    drop(out, false, frame, drop::kLinkDown, DropStage::Link);
     ++counters_.dropped_link_down;
     return;
   }
@@ -295,13 +310,13 @@ std::vector<MacEntry> Lan::mac_table() const {
   return out;
 }
 
-void Lan::drop(PortIndex port, bool upward, const FrameRef& frame, const char* reason) {
+void Lan::drop(PortIndex port, bool upward, const FrameRef& frame, const char* reason, DropStage stage) {
   // The `up` channel is the NIC's transmit queue: its drops belong to the node.
   const Device* dev = ports_[port]->device;
   if (upward && dev) {
-    publish_drop(sim_, dev->node(), dev->iface(), id_, frame, reason);
+    publish_drop(sim_, dev->node(), dev->iface(), id_, frame, reason, stage);
   } else {
-    publish_drop(sim_, kNoNode, port, id_, frame, reason);
+    publish_drop(sim_, kNoNode, port, id_, frame, reason, stage);
   }
 }
 

@@ -22,6 +22,7 @@
 #include "models/link/frame.hpp"
 #include "models/link/ids.hpp"
 #include "models/link/ring.hpp"
+#include "models/link/trace_events.hpp"
 #include "models/wire/addr.hpp"
 #include "sim/simulation.hpp"
 
@@ -61,6 +62,10 @@ struct LanCounters {
   std::uint64_t frames_in = 0;  // frames that reached the switch (or the medium)
   std::uint64_t flooded = 0;    // broadcast, multicast or unknown unicast frames flooded
   std::uint64_t same_port = 0;  // unicast to the port it came from: discarded (802.1D 7.7.1)
+  // Copies the switch (or the medium) made of the frames that reached it: one per output port
+  // a frame was queued for (tail drops included), one per same-port discard. With the FrameSent,
+  // FrameReceived and FrameDropped events and in_flight(), every copy is accounted for.
+  std::uint64_t copies_out = 0;
   std::uint64_t dropped_queue_full = 0;
   std::uint64_t dropped_link_down = 0;
   std::uint64_t dropped_loss = 0;
@@ -96,6 +101,8 @@ class Lan {
   std::vector<MacEntry> mac_table() const;
   std::optional<PortIndex> port_of(wire::Mac mac) const;
   const LanCounters& counters() const { return counters_; }
+  // Frame copies in every channel of the LAN: queued, being transmitted or on the wire.
+  std::size_t in_flight() const;
   // Frames waiting in a port's queues (not counting the one being transmitted or in flight).
   std::size_t queued(PortIndex port, bool upward) const;
 
@@ -118,7 +125,7 @@ class Lan {
   void forget_port(PortIndex port);
   std::optional<PortIndex> lookup(wire::Mac dst);
   bool live(const MacEntry& e) const { return sim_.now() - e.last_seen < config_.mac_ageing; }
-  void drop(PortIndex port, bool upward, const FrameRef& frame, const char* reason);
+  void drop(PortIndex port, bool upward, const FrameRef& frame, const char* reason, DropStage stage);
 
   sim::Simulation& sim_;
   LanId id_;

@@ -6,6 +6,8 @@
 //
 // A FrameRef in an event keeps the frame alive only while a subscriber holds a copy.
 
+#include <cstdint>
+
 #include "models/link/frame.hpp"
 #include "models/link/ids.hpp"
 #include "models/wire/addr.hpp"
@@ -31,7 +33,32 @@ inline constexpr const char* kNotForUs = "not-for-us";          // IP destinatio
 inline constexpr const char* kMalformed = "malformed";          // a header did not parse
 inline constexpr const char* kNoHandler = "no-handler";         // no transport for the protocol number
 inline constexpr const char* kTooBig = "too-big";               // does not fit the MTU (no fragmentation)
+inline constexpr const char* kSamePort = "same-port";           // a switch's unicast back to its own port
 }  // namespace drop
+
+// Where on its way a frame was dropped. A frame copy is on the link from the FrameSent that put
+// it there until a NIC takes it (FrameReceived) or it is dropped at Link or Receive; Send and
+// Node drops are of frames that never were, or no longer are, on a link. The invariant checker
+// (runner/check) balances every LAN's copies with this: sent = received + dropped + in flight.
+enum class DropStage : std::uint8_t {
+  Send,     // the sending NIC or its transmit queue refused it: never on the link
+  Link,     // lost on the link: a channel's queue, loss, a port going down, the switch
+  Receive,  // the receiving NIC refused it: its address filter, or the NIC is down
+  Node,     // the node's stack dropped a datagram (no route, ARP failed, not for us, ...)
+};
+inline const char* to_string(DropStage s) {
+  switch (s) {
+    case DropStage::Send:
+      return "send";
+    case DropStage::Link:
+      return "link";
+    case DropStage::Receive:
+      return "receive";
+    case DropStage::Node:
+      return "node";
+  }
+  return "?";
+}
 
 // A frame left a NIC onto its LAN (accepted into the NIC's transmit queue).
 struct FrameSent {
@@ -61,6 +88,7 @@ struct FrameDropped {
   LanId lan = kNoLan;
   FrameRef frame;
   const char* reason = "";
+  DropStage stage = DropStage::Node;
 };
 
 // A LAN port (the link between a switch and one NIC) went up or down.
@@ -86,9 +114,10 @@ struct MacLearned {
 
 // The one way to publish a drop; the caller counts it in its own counters.
 inline void publish_drop(sim::Simulation& sim, NodeId node, IfIndex iface, LanId lan, const FrameRef& frame,
-                         const char* reason) {
+                         const char* reason, DropStage stage) {
   auto& trace = sim.trace();
-  if (trace.wants<FrameDropped>()) trace.publish(FrameDropped{sim.now(), node, iface, lan, frame, reason});
+  if (trace.wants<FrameDropped>())
+    trace.publish(FrameDropped{sim.now(), node, iface, lan, frame, reason, stage});
 }
 
 }  // namespace nlb::link

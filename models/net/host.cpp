@@ -545,7 +545,7 @@ void Host::drop(IfIndex iface, const FrameRef& frame, const char* reason) {
   }
   link::LanId lan = link::kNoLan;
   if (iface < ports_.size() && ports_[iface]->device) lan = ports_[iface]->device->lan_id();
-  link::publish_drop(sim_, id_, iface, lan, frame, reason);
+  link::publish_drop(sim_, id_, iface, lan, frame, reason, link::DropStage::Node);
 }
 
 std::uint64_t Host::drops(std::string_view reason) const {

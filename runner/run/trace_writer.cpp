@@ -274,7 +274,7 @@ const std::string& TraceWriter::frame_text(const link::Frame& f) {
 }
 
 void TraceWriter::frame(Time at, const char* dir, link::NodeId node, link::IfIndex iface, link::LanId lan,
-                        const link::FrameRef& f, const char* reason) {
+                        const link::FrameRef& f, const char* reason, const char* stage) {
   begin(at, "frame");
   str_field("dir", dir);
   if (node != link::kNoNode) {
@@ -289,17 +289,20 @@ void TraceWriter::frame(Time at, const char* dir, link::NodeId node, link::IfInd
     buf_ += frame_text(*f);
   }
   if (reason) str_field("reason", reason);
+  if (stage) str_field("stage", stage);
   end();
 }
 
 void TraceWriter::subscribe(sim::Simulation& sim) {
   auto& t = sim.trace();
-  t.subscribe<link::FrameSent>(
-      [this](const link::FrameSent& e) { frame(e.at, "tx", e.node, e.iface, e.lan, e.frame, nullptr); });
-  t.subscribe<link::FrameReceived>(
-      [this](const link::FrameReceived& e) { frame(e.at, "rx", e.node, e.iface, e.lan, e.frame, nullptr); });
+  t.subscribe<link::FrameSent>([this](const link::FrameSent& e) {
+    frame(e.at, "tx", e.node, e.iface, e.lan, e.frame, nullptr, nullptr);
+  });
+  t.subscribe<link::FrameReceived>([this](const link::FrameReceived& e) {
+    frame(e.at, "rx", e.node, e.iface, e.lan, e.frame, nullptr, nullptr);
+  });
   t.subscribe<link::FrameDropped>([this](const link::FrameDropped& e) {
-    frame(e.at, "drop", e.node, e.iface, e.lan, e.frame, e.reason);
+    frame(e.at, "drop", e.node, e.iface, e.lan, e.frame, e.reason, link::to_string(e.stage));
   });
 
   t.subscribe<protocols::VrrpStateChanged>([this](const protocols::VrrpStateChanged& e) {

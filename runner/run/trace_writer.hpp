@@ -51,7 +51,7 @@ class TraceWriter {
   void begin(sim::Time at, const char* ev);
   void end();
   void frame(sim::Time at, const char* dir, link::NodeId node, link::IfIndex iface, link::LanId lan,
-             const link::FrameRef& f, const char* reason);
+             const link::FrameRef& f, const char* reason, const char* stage);
   const std::string& frame_text(const link::Frame& f);
   void str_field(const char* key, std::string_view value);
   void int_field(const char* key, std::int64_t value);
