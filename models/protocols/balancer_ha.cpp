@@ -176,6 +176,18 @@ BalancerHa::Actions BalancerHa::on_heartbeat(Time now, const wire::HaHeartbeat& 
     ++counters_.heartbeats_dropped;
     return out;
   }
+  // One heartbeat goes out on every path, and a path that was down may deliver one it held back
+  // (an ARP queue, a NIC's queue) long after newer ones came the other way. Acting on an older
+  // state than the one already heard undoes decisions taken on the newer: found by the soak run
+  // (docs/reliability.md), where lb2 yielded to lb1's takeover request, then read a standby
+  // heartbeat lb1 had sent before its cable came back and went active again, both active for
+  // a few microseconds while hearing each other. So only a newer sequence counts (serial number
+  // arithmetic, RFC 1982), except from a peer that (re)starts or that we had stopped hearing.
+  const bool newer = static_cast<std::int32_t>(hb.sequence - peer_.last.sequence) > 0;
+  if (peer_.alive && hb.state != HaState::Initial && !newer) {
+    ++counters_.heartbeats_stale;
+    return out;
+  }
   ++counters_.heartbeats_received;
   const bool was_alive = peer_.alive;
   peer_.alive = true;
@@ -240,27 +252,42 @@ BalancerHa::Actions BalancerHa::poll(Time now) {
 
 // ---- decisions -------------------------------------------------------------------------------
 
+// Reach as the rules compare it: ours and the peer's once both sides have measured it
+// (reach_total > 0 in both), else 0 and 0. Each side compares its own figure now with the
+// peer's as last heard: at a start, one may have its first ping reply before the other's
+// heartbeat says so, and each then wins against the other's unmeasured 0 — both active while
+// hearing each other (found by the fault matrix, docs/reliability.md: both balancers
+// restarted at the same instant). Until both have measured, role, priority and address decide,
+// which both sides see alike. Every rule uses this one view, or they would undo each other.
+std::pair<std::uint8_t, std::uint8_t> BalancerHa::reaches() const {
+  const auto& p = peer_.last;
+  if (reach_total_ == 0 || p.reach_total == 0) return {0, 0};
+  return {reach_, p.reach};
+}
+
 // Two balancers of which neither is active (initial or standby): the better one becomes
 // active. Better = reaches more targets; then asked to take over (operator or Auto recovery);
 // then the primary role; then priority; then the greater address. Both sides compute the same
 // answer from the same heartbeats.
 bool BalancerHa::wins_election() const {
   const auto& p = peer_.last;
-  return std::make_tuple(reach_, request_, cfg_.role == HaRole::Primary, cfg_.priority, cfg_.own_address) >
-         std::make_tuple(p.reach, p.takeover_request, p.role == HaRole::Primary, p.priority, peer_.address);
+  const auto [mine, theirs] = reaches();
+  return std::make_tuple(mine, request_, cfg_.role == HaRole::Primary, cfg_.priority, cfg_.own_address) >
+         std::make_tuple(theirs, p.takeover_request, p.role == HaRole::Primary, p.priority, peer_.address);
 }
 
 // Both active when heartbeats return: better reach, then primary, then priority, then address.
 bool BalancerHa::wins_split_brain() const {
   const auto& p = peer_.last;
-  return std::make_tuple(reach_, cfg_.role == HaRole::Primary, cfg_.priority, cfg_.own_address) >
-         std::make_tuple(p.reach, p.role == HaRole::Primary, p.priority, peer_.address);
+  const auto [mine, theirs] = reaches();
+  return std::make_tuple(mine, cfg_.role == HaRole::Primary, cfg_.priority, cfg_.own_address) >
+         std::make_tuple(theirs, p.role == HaRole::Primary, p.priority, peer_.address);
 }
 
 bool BalancerHa::auto_recovery_wants() const {
   if (cfg_.recovery != HaRecovery::Auto || cfg_.role != HaRole::Primary) return false;
   if (peer_.last.role != HaRole::Backup) return false;
-  if (reach_ < peer_.last.reach) return false;  // not healthy enough to take back
+  if (reaches().first < reaches().second) return false;  // not healthy enough to take back
   // keepalived#237: a primary that preempts before its table is synchronised breaks every
   // connection in flight; wait, up to sync_wait_limit.
   return sync_ == HaSyncStatus::Synchronized || !cfg_.wait_for_sync || sync_wait_over_;
@@ -332,11 +359,12 @@ void BalancerHa::evaluate_active(Time now, Actions& out) {
     return;
   }
   if (p.state != HaState::Standby) return;
-  if (p.takeover_request && p.reach >= reach_) {
+  const auto [mine, theirs] = reaches();
+  if (p.takeover_request && theirs >= mine) {
     go_standby(now, "peer requested takeover", out);
     return;
   }
-  if (p.reach > reach_) {
+  if (theirs > mine) {
     // ND: the standby reaching more targets than the active takes over.
     go_standby(now, "peer reaches more targets", out);
     return;

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 
 #include "models/protocols/actions.hpp"
@@ -113,6 +114,7 @@ struct HaCounters {
   std::uint64_t heartbeats_sent = 0;
   std::uint64_t heartbeats_received = 0;
   std::uint64_t heartbeats_dropped = 0;  // unknown state or role values
+  std::uint64_t heartbeats_stale = 0;    // not newer than the last heard (another path, or held back)
   std::uint64_t became_active = 0;
   std::uint64_t split_brains = 0;
   std::uint64_t garps_sent = 0;
@@ -157,6 +159,7 @@ class BalancerHa {
   void evaluate_standby(Time now, Actions& out);
   void evaluate_active(Time now, Actions& out);
   void on_peer_timeout(Time now, Actions& out);
+  std::pair<std::uint8_t, std::uint8_t> reaches() const;
   bool wins_election() const;
   bool wins_split_brain() const;
   bool auto_recovery_wants() const;

@@ -176,6 +176,30 @@ TEST_CASE("a primary waiting for synchronisation gives up after sync_wait_limit"
   CHECK(h.entered(P, HaState::Active) - standby == Time::s(30) + Time::us(200));
 }
 
+TEST_CASE("started together, one measuring its reach before the other's heartbeat says so: one active") {
+  // The fault matrix's case (docs/reliability.md): the backup's first ping reply comes back
+  // before the primary's first heartbeat, which says reach 0 of 0. Comparing 1 with that 0 the
+  // backup elected itself, while the primary, comparing 0 with the backup's own first 0, had
+  // elected itself too: both active, both hearing each other.
+  HaPair h = pair();
+  h.start(P);
+  h.start(B);
+  h.run_until(Time::us(50));
+  h.reach(B, 1, 1);
+  h.run_until(Time::s(5));
+  CHECK(h.entered(P, HaState::Active) == Time::us(100));
+  CHECK(h.entered(B, HaState::Active) == Time::max());
+  CHECK(h.node(B).state() == HaState::Standby);
+  CHECK(h.all<ha::SplitBrainResolved>(P).empty());
+  CHECK(h.all<ha::SplitBrainResolved>(B).empty());
+  SUBCASE("once both have measured, the one reaching more still wins") {
+    h.reach(P, 0, 1);
+    h.run_until(Time::s(6));
+    CHECK(h.node(P).state() == HaState::Standby);
+    CHECK(h.node(B).state() == HaState::Active);
+  }
+}
+
 TEST_CASE(
     "a standby that reaches more targets takes over, and the primary takes back when it reaches as many") {
   HaPair h = settled();
@@ -316,6 +340,40 @@ TEST_CASE("heartbeats with an unknown state or role are dropped") {
   CHECK(n.counters().heartbeats_dropped == 2);
   CHECK(n.state() == HaState::Initial);
   CHECK_FALSE(n.peer().alive);
+}
+
+TEST_CASE("a heartbeat older than the last heard is ignored: a path that comes back late undoes nothing") {
+  // The soak run's case (docs/reliability.md): the active balancer yields to its peer's
+  // takeover request, then a standby heartbeat the peer sent before it asked arrives over the
+  // other path. Acting on it, the balancer went active again.
+  BalancerHa n(ha_config(HaRole::Primary, 11));
+  n.start(Time::zero());
+  const Ipv4 peer(10, 1, 0, 12);
+  nlb::wire::HaHeartbeat hb;
+  hb.role = HaRole::Backup;
+  hb.state = HaState::Standby;
+  hb.sequence = 7;
+  n.on_heartbeat(Time::ms(100), hb, peer);  // the backup stands by: the primary wins the election
+  REQUIRE(n.state() == HaState::Active);
+  hb.takeover_request = true;
+  hb.sequence = 9;
+  n.on_heartbeat(Time::ms(200), hb, peer);
+  REQUIRE(n.state() == HaState::Standby);  // yielded to the request
+  hb.takeover_request = false;
+  hb.sequence = 8;  // sent before the request, delivered after it
+  n.on_heartbeat(Time::ms(201), hb, peer);
+  CHECK(n.state() == HaState::Standby);
+  hb.sequence = 9;  // the request again, over the second path
+  n.on_heartbeat(Time::ms(202), hb, peer);
+  CHECK(n.counters().heartbeats_stale == 2);
+  CHECK(n.counters().heartbeats_received == 2);
+  SUBCASE("a restarted peer's heartbeats count from its first again") {
+    hb.state = HaState::Initial;
+    hb.sequence = 1;
+    n.on_heartbeat(Time::ms(300), hb, peer);
+    CHECK(n.counters().heartbeats_received == 3);
+    CHECK(n.peer().last.sequence == 1);
+  }
 }
 
 TEST_CASE("an operator takeover on a standby whose peer is gone activates at once") {
