@@ -35,8 +35,23 @@ FailoverMeter::FailoverMeter(sim::Simulation& sim, FailoverTargets targets) : t_
   subscribe(sim.trace());
 }
 
+void FailoverMeter::mark(Time at, NodeId node) {
+  if (watch(at, node)) return;  // marked twice (a NodeFault and the runner's mark)
+  watches_.push_back({at, node, server_address(node), {}, {}, 0, 0});
+  want_datagram_.push_back(watches_.size() - 1);
+  want_response_.push_back(watches_.size() - 1);
+}
+
+const FailoverMeter::Watch* FailoverMeter::watch(Time at, NodeId node) const {
+  for (auto it = watches_.rbegin(); it != watches_.rend(); ++it) {
+    if (it->at == at && it->node == node) return &*it;
+    if (it->at < at) break;
+  }
+  return nullptr;
+}
+
 void FailoverMeter::subscribe(sim::TraceBus& trace) {
-  trace.subscribe<nodes::NodeFault>([this](const nodes::NodeFault& e) { faults_.push_back(e); });
+  trace.subscribe<nodes::NodeFault>([this](const nodes::NodeFault& e) { mark(e.at, e.node); });
   trace.subscribe<protocols::HaStateChanged>([this](const protocols::HaStateChanged& e) {
     if (e.to == wire::HaState::Active) changes_.push_back({e.at, e.node, Kind::BalancerActive, {}});
   });
@@ -46,12 +61,8 @@ void FailoverMeter::subscribe(sim::TraceBus& trace) {
   trace.subscribe<protocols::ServerHealthChanged>([this](const protocols::ServerHealthChanged& e) {
     if (!e.up) changes_.push_back({e.at, e.node, Kind::ServerDown, e.server_address});
   });
-  trace.subscribe<nodes::Dispatched>([this](const nodes::Dispatched& e) {
-    dispatches_.push_back({e.at, e.node, e.server_address});
-  });
-  trace.subscribe<nodes::RequestDone>([this](const nodes::RequestDone& e) {
-    requests_.push_back({e.record.start, e.record.end, e.record.outcome == apps::HttpOutcome::Ok});
-  });
+  trace.subscribe<nodes::Dispatched>([this](const nodes::Dispatched& e) { on_dispatch(e); });
+  trace.subscribe<nodes::RequestDone>([this](const nodes::RequestDone& e) { on_request(e); });
   trace.subscribe<net::ArpChanged>([this](const net::ArpChanged& e) {
     if (!is(t_.firewalls, e.node) ||
         std::find(t_.front.begin(), t_.front.end(), e.change.ip) == t_.front.end())
@@ -62,27 +73,76 @@ void FailoverMeter::subscribe(sim::TraceBus& trace) {
   });
   trace.subscribe<link::FrameDropped>([this](const link::FrameDropped& e) {
     if (!e.frame || !flow_frame(e.frame)) return;
-    drops_.push_back({e.at, e.frame->id, e.reason == std::string_view(link::drop::kFiltered)});
+    settle_pending(e.at);
+    if (e.reason == std::string_view(link::drop::kFiltered))
+      pending_.push_back({e.at, e.frame->id});
+    else
+      lost_.push_back({e.at, e.frame->id});
   });
   trace.subscribe<link::FrameReceived>([this](const link::FrameReceived& e) {
-    if (e.frame && flow_frame(e.frame)) received_.insert(e.frame->id);
+    if (e.frame && flow_frame(e.frame)) on_received(e.at, e.frame->id);
   });
   trace.subscribe<transport::TcpOpenedEvent>([this](const transport::TcpOpenedEvent& e) {
     if (e.passive ||
         std::find(t_.clusters.begin(), t_.clusters.end(), e.tuple.remote.addr) == t_.clusters.end())
       return;
-    conns_.push_back({e.node, e.conn, e.at});
+    conns_[std::uint64_t{e.node} << 40 | e.conn] = {e.at};
   });
-  trace.subscribe<transport::TcpClosedEvent>([this](const transport::TcpClosedEvent& e) {
-    if (e.passive) return;
-    for (auto it = conns_.rbegin(); it != conns_.rend(); ++it) {
-      if (it->node == e.node && it->id == e.conn) {
-        it->closed = e.at;
-        it->outcome = e.outcome;
-        return;
-      }
-    }
+  trace.subscribe<transport::TcpClosedEvent>([this](const transport::TcpClosedEvent& e) { on_closed(e); });
+}
+
+void FailoverMeter::on_dispatch(const nodes::Dispatched& e) {
+  std::erase_if(want_datagram_, [&](std::size_t k) {
+    Watch& w = watches_[k];
+    if (e.at < w.at || e.node == w.node || e.server_address == w.server) return false;
+    w.first_datagram = e.at - w.at;
+    return true;
   });
+}
+
+void FailoverMeter::on_request(const nodes::RequestDone& e) {
+  if (e.record.outcome != apps::HttpOutcome::Ok) return;
+  // Requests end in time order: the first that started after the fault ends first.
+  std::erase_if(want_response_, [&](std::size_t k) {
+    Watch& w = watches_[k];
+    if (e.record.start < w.at) return false;
+    w.first_response = e.record.end - w.at;
+    return true;
+  });
+}
+
+void FailoverMeter::on_closed(const transport::TcpClosedEvent& e) {
+  if (e.passive) return;
+  auto it = conns_.find(std::uint64_t{e.node} << 40 | e.conn);
+  if (it == conns_.end()) return;
+  const Time opened = it->second.opened;
+  conns_.erase(it);
+  // Open at every fault in (opened, closed].
+  auto w = std::upper_bound(watches_.begin(), watches_.end(), opened,
+                            [](Time t, const Watch& x) { return t < x.at; });
+  for (; w != watches_.end() && w->at <= e.at; ++w) {
+    ++w->open;
+    if (e.outcome == transport::TcpOutcome::Completed) ++w->completed;
+  }
+}
+
+void FailoverMeter::on_received(Time at, std::uint64_t frame) {
+  settle_pending(at);
+  received_[frame] = at;
+  received_order_.emplace_back(at, frame);
+  while (!received_order_.empty() && received_order_.front().first + 2 * kCopyHorizon < at) {
+    auto it = received_.find(received_order_.front().second);
+    if (it != received_.end() && it->second == received_order_.front().first) received_.erase(it);
+    received_order_.pop_front();
+  }
+}
+
+void FailoverMeter::settle_pending(Time now) {
+  while (!pending_.empty() && pending_.front().at + kCopyHorizon <= now) {
+    if (!received_.contains(pending_.front().frame))
+      lost_.push_back({pending_.front().at, pending_.front().frame});
+    pending_.pop_front();
+  }
 }
 
 bool FailoverMeter::is(const std::vector<NodeId>& set, NodeId n) const {
@@ -141,28 +201,19 @@ FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window) const {
   r.node = node;
   r.detection = detection(at, node);
   r.arp_update = arp_update(at, node);
-  const Ipv4 server = server_address(node);
-  for (const Dispatch& d : dispatches_) {
-    if (d.at >= at && d.node != node && d.server != server) {
-      r.first_datagram = d.at - at;
-      break;
-    }
-  }
-  for (const Request& q : requests_) {
-    if (q.ok && q.start >= at && (!r.first_response || q.end - at < *r.first_response))
-      r.first_response = q.end - at;
-  }
+  const Watch* w = watch(at, node);
+  if (!w) return r;
+  r.first_datagram = w->first_datagram;
+  r.first_response = w->first_response;
   std::set<std::uint64_t> lost;
-  for (const Drop& d : drops_) {
-    if (d.at < at || d.at >= at + window) continue;
-    if (!d.filtered || !received_.contains(d.frame)) lost.insert(d.frame);
-  }
+  for (const Lost& d : lost_)
+    if (d.at >= at && d.at < at + window) lost.insert(d.frame);
+  for (const Pending& d : pending_)  // the last few seconds, not settled yet
+    if (d.at >= at && d.at < at + window && !received_.contains(d.frame)) lost.insert(d.frame);
   r.datagrams_lost = lost.size();
-  for (const Conn& c : conns_) {
-    if (c.opened >= at || c.closed < at) continue;
-    ++r.connections_open;
-    if (c.outcome == transport::TcpOutcome::Completed) ++r.connections_completed;
-  }
+  r.connections_open = w->open;
+  r.connections_completed = w->completed;
+  for (const auto& [key, c] : conns_) r.connections_open += c.opened < at;  // still open at the end
   return r;
 }
 

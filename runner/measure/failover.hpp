@@ -16,18 +16,23 @@
 //                   port floods the frame to NICs that all discard it)
 //   connections     clients' TCP connections to a cluster address open at T, and how many of
 //                   them ended Completed
-// Nothing is computed while the run goes: events are kept (a few bytes each) and measure() reads
-// them, so one meter serves every fault of a timeline.
+// Memory stays flat however long the run (docs/reliability.md, "Long runs"): what a fault's
+// measures need is recorded from the fault on (mark()): the first datagram and the first
+// response after it, the connections open across it as they end; lost datagrams, state
+// changes and the firewalls' ARP changes are kept (there are few); a frame received is
+// remembered for a few seconds only, long enough to tell a flooded copy from a loss.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
-#include <unordered_set>
+#include <unordered_map>
 #include <vector>
 
 #include "models/link/ids.hpp"
 #include "models/net/network.hpp"
 #include "models/nodes/trace_events.hpp"
 #include "models/transport/tcp_connection.hpp"
+#include "models/transport/tcp_stack.hpp"
 #include "models/wire/addr.hpp"
 #include "sim/simulation.hpp"
 
@@ -64,12 +69,19 @@ struct FailoverResult {
 
 class FailoverMeter {
  public:
+  // A flooded copy filtered by one NIC is no loss if another took the frame within this long
+  // (a flood's copies arrive within the links' delays; an ARP queue holds a datagram 3 s).
+  static constexpr Time kCopyHorizon = Time::s(5);
+
   FailoverMeter(sim::Simulation& sim, FailoverTargets targets);
 
-  // The fault at `at` on `node`; drops are counted in [at, at + window).
+  // A fault on `node` (kNoNode: none in particular) happens now: record from now on what
+  // measure(at, node) will need. Every NodeFault marks itself; the runner marks the timeline's
+  // other faults (a pair's, a set-loss) too. Marks come in time order.
+  void mark(Time at, link::NodeId node);
+  // The fault marked at `at` on `node`; drops are counted in [at, at + window). Unmarked: only
+  // detection and ARP update are known.
   FailoverResult measure(Time at, link::NodeId node, Time window = Time::s(30)) const;
-  // Every NodeFault seen, in order (the timeline as it was applied).
-  const std::vector<nodes::NodeFault>& faults() const { return faults_; }
 
  private:
   enum class Kind : std::uint8_t { BalancerActive, FirewallMaster, ServerDown };
@@ -79,32 +91,29 @@ class FailoverMeter {
     Kind kind;
     wire::Ipv4 server;  // ServerDown
   };
-  struct Dispatch {
-    Time at;
-    link::NodeId node;
-    wire::Ipv4 server;
-  };
-  struct Request {
-    Time start, end;
-    bool ok;
-  };
   struct ArpSet {
     Time at;
     link::NodeId node;
     wire::Ipv4 ip;
     wire::Mac mac;  // zero: the entry went away
   };
-  struct Drop {
+  struct Lost {
     Time at;
     std::uint64_t frame;
-    bool filtered;  // by a NIC's address filter: lost only if no other NIC took the frame
   };
-  struct Conn {
-    link::NodeId node;
-    std::uint64_t id;
+  struct Pending {  // a copy a NIC's address filter dropped: lost unless another NIC took it
+    Time at;
+    std::uint64_t frame;
+  };
+  struct Open {  // a client's connection to a cluster address, while it is open
     Time opened;
-    Time closed = Time::max();
-    transport::TcpOutcome outcome = transport::TcpOutcome::Open;
+  };
+  struct Watch {
+    Time at;
+    link::NodeId node;
+    wire::Ipv4 server;  // the node's address when it is a server
+    std::optional<Time> first_datagram, first_response;
+    std::size_t open = 0, completed = 0;  // connections that were open at `at`, once they ended
   };
 
   void subscribe(sim::TraceBus& trace);
@@ -113,17 +122,26 @@ class FailoverMeter {
   std::optional<Time> detection(Time at, link::NodeId node) const;
   std::optional<Time> arp_update(Time at, link::NodeId node) const;
   wire::Ipv4 server_address(link::NodeId node) const;
+  const Watch* watch(Time at, link::NodeId node) const;
+  void on_dispatch(const nodes::Dispatched& e);
+  void on_request(const nodes::RequestDone& e);
+  void on_closed(const transport::TcpClosedEvent& e);
+  void on_received(Time at, std::uint64_t frame);
+  void settle_pending(Time now);
 
   FailoverTargets t_;
-  std::vector<nodes::NodeFault> faults_;
   std::vector<Change> changes_;
-  std::vector<Dispatch> dispatches_;
-  std::vector<Request> requests_;
   std::vector<ArpSet> arp_;
-  std::vector<Drop> drops_;
-  // Flow frames some NIC accepted (looked up only): a flooded copy filtered elsewhere is no loss.
-  std::unordered_set<std::uint64_t> received_;
-  std::vector<Conn> conns_;
+  std::vector<Lost> lost_;
+  std::vector<Watch> watches_;              // in mark order, so by time
+  std::vector<std::size_t> want_datagram_;  // watches still waiting for their first datagram
+  std::vector<std::size_t> want_response_;  // ... for their first response
+  // Flow frames some NIC took in the last 2 x kCopyHorizon: id -> when, and the order they came.
+  std::unordered_map<std::uint64_t, Time> received_;
+  std::deque<std::pair<Time, std::uint64_t>> received_order_;
+  std::deque<Pending> pending_;
+  // Open connections by (node << 40 | connection id); looked up by key, counted at the end.
+  std::unordered_map<std::uint64_t, Open> conns_;
 };
 
 }  // namespace nlb::measure

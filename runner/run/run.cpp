@@ -128,6 +128,16 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   }
   st.timeline = std::make_unique<Timeline>(st.sim, s, built);
   st.timeline->schedule();
+  // The meter marks what it sees as a NodeFault; the timeline's other faults (a pair's, a LAN's
+  // set-loss) are marked here, against the node the report measures them on.
+  st.sim.trace().subscribe<FaultApplied>([&st](const FaultApplied& e) {
+    if (e.end) return;
+    std::size_t n = e.spec->node_index;
+    if (n == runner::kNone) n = st.timeline->pair_node(e.index);
+    st.failover->mark(e.at, n == runner::kNone ? link::kNoNode : static_cast<link::NodeId>(n));
+  });
+  const RunView view{st.sim, s, built, *st.timeline, end};
+  for (RunObserver* obs : o.observers) obs->attach(view);
   const measure::AddressAudit audit = measure::audit_addresses(*built.network);
   built.boot();
   if (std::string e = built.start_externals(); !e.empty()) return fail(std::move(result), e);
@@ -165,6 +175,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   }
   built.stop_externals();  // their counters stand still from here
   result.events = st.sim.events_executed();
+  for (RunObserver* obs : o.observers) obs->finish(view);
   const sim::RealtimeStats realtime = st.pacer ? st.pacer->stats() : sim::RealtimeStats{};
 
   ReportInputs in;

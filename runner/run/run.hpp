@@ -36,6 +36,30 @@ inline constexpr int kExitExpectationFailed = 1;
 inline constexpr int kExitBadInput = 2;
 inline constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
+struct Built;
+class Timeline;
+
+// What an observer of a run sees of it.
+struct RunView {
+  sim::Simulation& sim;
+  const runner::Scenario& scenario;  // as run (the seed and end applied)
+  const Built& built;
+  const Timeline& timeline;
+  sim::Time end;
+};
+
+// Something that watches a run from the inside, as the measures do: the invariant checker
+// (runner/check). attach() comes once the network is built and the timeline scheduled, before
+// any node boots, so that it subscribes to the trace bus before the first event; finish() once
+// the run reached its end, before the report. An observer only subscribes and reads: it adds
+// no event to the queue, so a run watched or not executes the same events.
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void attach(const RunView& run) = 0;
+  virtual void finish(const RunView& run) = 0;
+};
+
 struct RunOptions {
   std::filesystem::path out_dir;  // empty: no files
   std::optional<std::uint64_t> seed;
@@ -46,6 +70,7 @@ struct RunOptions {
   // Called after each slice: simulated now, the end, events executed so far.
   std::function<void(sim::Time now, sim::Time end, std::uint64_t events)> progress;
   const std::atomic<bool>* interrupt = nullptr;  // set (by a signal handler) to stop the run
+  std::vector<RunObserver*> observers;           // not owned; they outlive the run
 };
 
 struct RunResult {
