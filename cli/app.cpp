@@ -26,6 +26,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   add_compare_command(app, ctx);
   add_sweep_command(app, ctx);
   add_explain_command(app, ctx);
+  add_matrix_command(app, ctx);
 
   try {
     app.parse(argc, argv);

@@ -68,6 +68,7 @@ void add_sweep_command(CLI::App& app, Context& ctx);
 void add_explain_command(CLI::App& app, Context& ctx);
 // nlbsim explain's output for one trace (`outage` 0: all); an exit code. Shared with run --explain.
 int print_explanation(const std::filesystem::path& trace, bool json, int outage, Context& ctx);
+void add_matrix_command(CLI::App& app, Context& ctx);
 
 // The whole command line, for main() and for tests.
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/run.hpp"
+#include "runner/check/invariants.hpp"
 #include "runner/run/summary.hpp"
 
 namespace nlb::cli {
@@ -101,6 +102,7 @@ void add_run_command(CLI::App& app, Context& ctx) {
     bool trace = false;
     bool explain = false;
     bool progress = false;
+    bool check = false;
   };
   auto args = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
@@ -119,8 +121,11 @@ void add_run_command(CLI::App& app, Context& ctx) {
   sub->add_flag("--progress", args->progress,
                 "print the progress (simulated time, events) to stderr as a line every 0.2 s of wall time, "
                 "also when stderr is not a terminal (nlbsim-gui reads it)");
+  sub->add_flag("--check", args->check,
+                "check the invariants on the run (docs/reliability.md); a violation exits 1");
   sub->footer(
-      "Exit status: 0 every expectation holds, 1 one does not (the summary names it, measured vs bound), "
+      "Exit status: 0 every expectation (and with --check every invariant) holds, 1 one does not (the "
+      "summary names it, measured vs bound), "
       "2 bad input, 130 interrupted. Outputs appear only when the run completes; a real-time run "
       "(external nodes, docs/emulation.md) stopped by SIGINT/SIGTERM ends early and still writes them.");
   sub->callback([&ctx, args] {
@@ -141,9 +146,17 @@ void add_run_command(CLI::App& app, Context& ctx) {
       }
       o.pcap = args->pcap;
       o.trace = args->trace || args->explain;
+      check::InvariantChecker checker;
+      if (args->check) o.observers.push_back(&checker);
       run::RunResult r = run_loaded(*s, o, ctx, args->progress);
       if (!r.report) return r.exit_code;
       ctx.out << run::summary_text(*r.report);
+      if (args->check) {
+        const check::CheckResult& c = checker.result();
+        ctx.out << "\nInvariants: " << c.total_checks() << " checks, " << c.total_failures() << " failed\n"
+                << check::result_text(c);
+        if (!c.ok() && r.exit_code == run::kExitOk) r.exit_code = run::kExitExpectationFailed;
+      }
       if (!r.files.empty()) {
         ctx.out << "\nOutputs in " << o.out_dir.string() << ":";
         for (const auto& f : r.files) ctx.out << " " << f.filename().string();
