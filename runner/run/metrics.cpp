@@ -13,6 +13,8 @@ using sim::Time;
 
 namespace {
 
+constexpr std::size_t kChunk = 16 * 1024;  // rows are written to the stream this much at a time
+
 void append_number(std::string& out, const char* format, double v) {
   char buf[48];
   const int n = std::snprintf(buf, sizeof buf, format, v);
@@ -28,10 +30,11 @@ std::string seconds_text(Time t) {
 
 }  // namespace
 
-MetricsSampler::MetricsSampler(sim::Simulation& sim, std::vector<wire::Ipv4> clusters,
+MetricsSampler::MetricsSampler(sim::Simulation& sim, std::ostream& out, std::vector<wire::Ipv4> clusters,
                                std::vector<std::pair<link::NodeId, std::string>> servers, Time interval)
     : clusters_(std::move(clusters)),
       servers_(std::move(servers)),
+      stream_(out),
       interval_(interval),
       row_end_(interval),
       per_server_(servers_.size(), 0) {
@@ -94,11 +97,16 @@ void MetricsSampler::close_row() {
   ok_ = failed_ = bytes_ = 0;
   latencies_.clear();
   row_end_ += interval_;
+  if (out_.size() >= kChunk) {
+    stream_ << out_;
+    out_.clear();
+  }
 }
 
-std::string MetricsSampler::csv(Time end) {
+void MetricsSampler::finish(Time end) {
   while (row_end_ <= end) close_row();
-  return out_;
+  stream_ << out_;
+  out_.clear();
 }
 
 }  // namespace nlb::run

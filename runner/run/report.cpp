@@ -149,17 +149,16 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
   } else if (fr.kind == FaultMeasure::Shift && f.service_time) {
     // The server's share of new connections in the 10 s before, and the first moment its share
     // of the last 50 new connections crossed half that (slower) or one and a half times it
-    // (faster).
+    // (faster): followed during the run (watch_measures).
     const std::size_t pos = std::find(in.built->servers.begin(), in.built->servers.end(), f.node_index) -
                             in.built->servers.begin();
     if (pos < in.built->servers.size()) {
-      const wire::Ipv4 addr = in.built->server_addrs[pos];
-      const measure::BalanceStats before =
-          in.balance->balance(std::max(Time::zero(), f.at - Time::s(10)), f.at);
-      fr.share_before = before.total ? before.servers[pos].share : 0.0;
-      const bool slower = f.service_time->mean > in.timeline->previous_service(k);
-      fr.shift_threshold = slower ? fr.share_before * 0.5 : std::min(1.0, fr.share_before * 1.5);
-      fr.load_shift = in.balance->shift_time(addr, f.at, fr.shift_threshold, slower);
+      if (const auto sh = in.balance->shift(in.built->server_addrs[pos], f.at)) {
+        const bool slower = f.service_time->mean > in.timeline->previous_service(k);
+        fr.share_before = sh->share_before;
+        fr.shift_threshold = slower ? sh->falling : sh->rising;
+        fr.load_shift = slower ? sh->fell : sh->rose;
+      }
     }
   }
   return fr;
@@ -208,6 +207,19 @@ RealtimeReport realtime_report(const ReportInputs& in) {
 }
 
 }  // namespace
+
+void watch_measures(const runner::Scenario& s, const Built& built, measure::BalanceMeter& balance) {
+  for (const runner::FaultSpec& f : s.timeline) {
+    if (fault_measure(f.action) != FaultMeasure::Shift || !f.service_time) continue;
+    const std::size_t pos =
+        std::find(built.servers.begin(), built.servers.end(), f.node_index) - built.servers.begin();
+    if (pos == built.servers.size()) continue;
+    measure::ShiftSpec shift;
+    shift.server = built.server_addrs[pos];
+    shift.at = f.at;
+    balance.watch_shift(shift);
+  }
+}
 
 Report make_report(const ReportInputs& in) {
   const runner::Scenario& s = *in.scenario;

@@ -136,6 +136,9 @@ struct ReportInputs {
   std::string realtime_end;
 };
 
+// Declares to the balance meter, before the run, what make_report will read from it: the
+// load shift after each change of a server's service time.
+void watch_measures(const runner::Scenario& s, const Built& built, measure::BalanceMeter& balance);
 Report make_report(const ReportInputs& in);
 // Evaluates the scenario's expectations into report.expectations.
 void evaluate_expectations(const runner::Scenario& s, Report& report);

@@ -49,6 +49,7 @@ struct RunState {
   std::unique_ptr<measure::BalanceMeter> balance;
   std::unique_ptr<FlowRecorder> flow;
   std::unique_ptr<RestoreRecorder> restore;
+  std::unique_ptr<runner::AtomicFile> metrics_file;
   std::unique_ptr<MetricsSampler> metrics;
   std::unique_ptr<runner::AtomicFile> trace_file;
   std::unique_ptr<TraceWriter> trace;
@@ -119,12 +120,16 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   st.failover = std::make_unique<measure::FailoverMeter>(
       st.sim, measure::targets_of(*built.network, built.clusters, built.front));
   st.balance = std::make_unique<measure::BalanceMeter>(st.sim, built.server_addrs);
+  watch_measures(s, built, *st.balance);
   st.flow = std::make_unique<FlowRecorder>(st.sim, s, built);
   st.restore = std::make_unique<RestoreRecorder>(st.sim);
   if (files) {
+    st.metrics_file = std::make_unique<runner::AtomicFile>(o.out_dir / kMetricsFile);
+    if (!st.metrics_file->ok()) return fail(std::move(result), st.metrics_file->error());
     std::vector<std::pair<link::NodeId, std::string>> columns;
     for (std::size_t k : built.servers) columns.emplace_back(static_cast<link::NodeId>(k), s.nodes[k].name);
-    st.metrics = std::make_unique<MetricsSampler>(st.sim, built.clusters, std::move(columns));
+    st.metrics = std::make_unique<MetricsSampler>(st.sim, st.metrics_file->stream(), built.clusters,
+                                                  std::move(columns));
   }
   st.timeline = std::make_unique<Timeline>(st.sim, s, built);
   st.timeline->schedule();
@@ -198,11 +203,10 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
   if (!files) return result;
 
   // Everything is complete: write the small files to temporaries, then rename them all.
-  runner::AtomicFile report(o.out_dir / kReportFile), metrics(o.out_dir / kMetricsFile);
-  for (runner::AtomicFile* f : {&report, &metrics})
-    if (!f->ok()) return fail(std::move(result), f->error());
+  runner::AtomicFile report(o.out_dir / kReportFile);
+  if (!report.ok()) return fail(std::move(result), report.error());
   report.write(report_json(*result.report));
-  metrics.write(st.metrics->csv(run_end));
+  st.metrics->finish(run_end);
   if (st.trace) {
     st.trace->finish(end);
     result.trace_lines = st.trace->lines();
@@ -219,7 +223,7 @@ RunResult run_scenario(runner::Scenario s, const RunOptions& o) {
     if (!st.trace_file->commit()) return fail(std::move(result), st.trace_file->error());
     result.files.push_back(o.out_dir / kTraceFile);
   }
-  if (!metrics.commit()) return fail(std::move(result), metrics.error());
+  if (!st.metrics_file->commit()) return fail(std::move(result), st.metrics_file->error());
   result.files.push_back(o.out_dir / kMetricsFile);
   if (!report.commit()) return fail(std::move(result), report.error());
   result.files.push_back(o.out_dir / kReportFile);

@@ -59,6 +59,7 @@ Result run(const Setup& s) {
   sim::Simulation sim(5);
   Site site = build_figure3(sim, unequal_site(s));
   measure::BalanceMeter meter(sim, site.addr.servers);
+  meter.watch(kFrom, kTo);
   site.boot();
   sim.run_until(kTo + Time::s(12));
   Result r{meter.balance(kFrom, kTo), meter.latency(kFrom, kTo)};
@@ -109,6 +110,16 @@ Shift slowdown(SchedulerKind k) {
   cfg.traffic = h;
   Site site = build_figure3(sim, cfg);
   measure::BalanceMeter meter(sim, site.addr.servers);
+  const wire::Ipv4 slowed = site.addr.servers[2];
+  measure::ShiftSpec away, back;
+  away.server = back.server = slowed;
+  away.window = back.window = 100;
+  away.at = Time::s(15);
+  away.falling = 0.2;
+  back.at = Time::s(30);
+  back.rising = 0.3;
+  meter.watch_shift(away);
+  meter.watch_shift(back);
   site.boot();
   sim.run_until(Time::s(15));
   // Server 3 becomes ten times slower (capacity 200/s -> 20/s for 67/s offered), then recovers.
@@ -116,8 +127,7 @@ Shift slowdown(SchedulerKind k) {
   sim.run_until(Time::s(30));
   site.servers[2]->set_service_time(apps::ServiceTime::exponential(Time::ms(20)));
   sim.run_until(Time::s(50));
-  Shift s{meter.shift_time(site.addr.servers[2], Time::s(15), 0.2, true, 100),
-          meter.shift_time(site.addr.servers[2], Time::s(30), 0.3, false, 100)};
+  Shift s{meter.shift(slowed, Time::s(15))->fell, meter.shift(slowed, Time::s(30))->rose};
   auto opt = [](const std::optional<Time>& t) { return t ? t->str() : std::string("never"); };
   MESSAGE(std::string(to_string(k)), ": share of the slowed server below 0.2 after ", opt(s.away),
           ", back above 0.3 after ", opt(s.back));
