@@ -22,6 +22,7 @@ std::span<const EnumName<ServiceDistribution>> enum_names(std::type_identity<Ser
 std::span<const EnumName<FilterProtocol>> enum_names(std::type_identity<FilterProtocol>);
 std::span<const EnumName<FilterAction>> enum_names(std::type_identity<FilterAction>);
 std::span<const EnumName<VrrpMode>> enum_names(std::type_identity<VrrpMode>);
+std::span<const EnumName<GratuitousPolicy>> enum_names(std::type_identity<GratuitousPolicy>);
 std::span<const EnumName<RecoveryPolicy>> enum_names(std::type_identity<RecoveryPolicy>);
 std::span<const EnumName<SyncMode>> enum_names(std::type_identity<SyncMode>);
 std::span<const EnumName<Scheduler>> enum_names(std::type_identity<Scheduler>);

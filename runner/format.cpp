@@ -908,6 +908,9 @@ const ObjectDef<ArpSpec>& describe(std::type_identity<ArpSpec>) {
         opt("accept_unsolicited", &ArpSpec::accept_unsolicited,
             "Linux arp_accept: a gratuitous ARP may create a new entry (it always updates an existing one, "
             "RFC 826)"),
+        opt("gratuitous", &ArpSpec::gratuitous,
+            "what a gratuitous ARP does to an existing entry: update (RFC 826; Linux, Cisco IOS), "
+            "requests-only (Junos without gratuitous-arp-reply) or ignore (only expiry moves it)"),
     };
     return d;
   }();
@@ -1067,6 +1070,10 @@ const ObjectDef<NodeSpec>& describe(std::type_identity<NodeSpec>) {
         opt("http_server", &NodeSpec::http_server,
             "the HTTP server it runs; servers run one with the defaults unless given"),
         opt("filter", &NodeSpec::filter, "packet filter on forwarded datagrams (firewalls)"),
+        opt("vrrp_garp_send_time", &NodeSpec::vrrp_garp_send_time,
+            "time its VRRP daemon spends on each gratuitous ARP, doing nothing else meanwhile "
+            "(keepalived is single-threaded); 0 = instantaneous",
+            {.max_time = Time::s(1)}),
     };
     d.check = [](Reader& r, const Json& v, const std::string& p, NodeSpec& n) {
       if (!v.contains("forwarding")) n.forwarding = role_forwards(n.role);
@@ -1128,6 +1135,23 @@ const ObjectDef<VrrpGroupSpec>& describe(std::type_identity<VrrpGroupSpec>) {
             "keepalived: delay of the second burst (0 = none)"),
         opt("garp_master_refresh", &VrrpGroupSpec::garp_master_refresh,
             "keepalived: period of refresh bursts while master (0 = off)"),
+        opt("garp_master_refresh_repeat", &VrrpGroupSpec::garp_master_refresh_repeat,
+            "keepalived: gratuitous ARPs per address in each refresh", {.min = 1.0, .max = 100.0}),
+        opt("garp_lower_prio_repeat", &VrrpGroupSpec::garp_lower_prio_repeat,
+            "keepalived: gratuitous ARPs per address when the master hears a lower priority (default: "
+            "garp_master_repeat; 0 = none)",
+            {.min = 0.0, .max = 100.0}),
+        opt("garp_lower_prio_delay", &VrrpGroupSpec::garp_lower_prio_delay,
+            "keepalived: delay of the second such burst (default: garp_master_delay; 0 = none)"),
+        opt("higher_prio_send_advert", &VrrpGroupSpec::higher_prio_send_advert,
+            "keepalived: a master that hears a higher priority sends one advert before yielding, so the "
+            "winner re-announces"),
+        opt("lower_prio_no_advert", &VrrpGroupSpec::lower_prio_no_advert,
+            "keepalived: a master that hears a lower priority does not answer it (RFC 5798; default: RFC "
+            "9568's answer)"),
+        opt("garp_interval", &VrrpGroupSpec::garp_interval,
+            "keepalived vrrp_garp_interval: time between gratuitous ARPs (0 = a burst)",
+            {.max_time = Time::s(10)}),
         opt("down_timer_adverts", &VrrpGroupSpec::down_timer_adverts,
             "keepalived: advertisements missed before a backup takes over (RFC: 3)",
             {.min = 1.0, .max = 100.0}),
@@ -1205,6 +1229,10 @@ const ObjectDef<SyncSpec>& describe(std::type_identity<SyncSpec>) {
             {.min_time = Time::ms(1)}),
         opt("batch_max", &SyncSpec::batch_max, "batch: connections per message at most",
             {.min = 1.0, .max = 10000.0}),
+        opt("bulk_rate", &SyncSpec::bulk_rate,
+            "connections per second of the whole-table transfer to a returning standby (ND: records "
+            "passed to the partner); its table size over this is the catch-up time",
+            {.min = 1.0, .max = 10000000.0}),
     };
     return d;
   }();
@@ -1348,6 +1376,12 @@ const ObjectDef<BalancerPairSpec>& describe(std::type_identity<BalancerPairSpec>
             "auto (a recovered primary takes back) or manual (it stays standby until an admin-takeover)"),
         opt("wait_for_sync", &BalancerPairSpec::wait_for_sync,
             "a recovering balancer waits until its connection table is synchronised before taking back"),
+        opt("sync_wait_limit", &BalancerPairSpec::sync_wait_limit,
+            "wait_for_sync: take back after this long even if not synchronised (0 = never)"),
+        opt("preempt_delay", &BalancerPairSpec::preempt_delay,
+            "a recovering primary stands by this long before it asks for the role back (keepalived "
+            "preempt_delay)",
+            {.max_time = Time::s(1000)}),
         opt("sync", &BalancerPairSpec::sync, "connection-table synchronisation"),
         opt("garp_repeat", &BalancerPairSpec::garp_repeat,
             "gratuitous ARPs for the taken-over address on becoming active", {.min = 0.0, .max = 100.0}),
@@ -1355,6 +1389,9 @@ const ObjectDef<BalancerPairSpec>& describe(std::type_identity<BalancerPairSpec>
             {.min_time = Time::ms(1)}),
         opt("garp_refresh", &BalancerPairSpec::garp_refresh,
             "period of a refresh gratuitous ARP while active (0 = off)"),
+        opt("garp_on_peer_return", &BalancerPairSpec::garp_on_peer_return,
+            "the active balancer announces again when its peer's heartbeats return (after a split brain "
+            "or a false takeover); false = only on becoming active, as the seed's scripts say"),
         req("clusters", &BalancerPairSpec::clusters, "the cluster addresses the pair balances",
             {.nonempty = true}),
     };

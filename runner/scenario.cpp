@@ -44,12 +44,15 @@ MeasureKind measure_kind(Measure m) {
     case Measure::PublicAddresses:
     case Measure::DatagramsLost:
     case Measure::CompletedRequests:
+    case Measure::Takeovers:
       return MeasureKind::Count;
     case Measure::DetectionTime:
     case Measure::RecoveryTime:
     case Measure::ArpUpdateTime:
     case Measure::LatencyP50:
     case Measure::LatencyP99:
+    case Measure::OutageTime:
+    case Measure::DualMasterTime:
       return MeasureKind::Time;
     case Measure::ConnectionSurvival:
     case Measure::ErrorRate:
@@ -63,7 +66,8 @@ MeasureKind measure_kind(Measure m) {
 
 bool measure_needs_fault(Measure m) {
   return m == Measure::DetectionTime || m == Measure::RecoveryTime || m == Measure::ArpUpdateTime ||
-         m == Measure::DatagramsLost || m == Measure::ConnectionSurvival;
+         m == Measure::DatagramsLost || m == Measure::ConnectionSurvival || m == Measure::OutageTime ||
+         m == Measure::Takeovers || m == Measure::DualMasterTime;
 }
 
 bool measure_needs_server(Measure m) { return m == Measure::ServerShare; }
@@ -87,6 +91,8 @@ NLB_ENUM_TABLE(FilterProtocol, {"tcp", FilterProtocol::Tcp}, {"udp", FilterProto
                {"icmp", FilterProtocol::Icmp}, {"any", FilterProtocol::Any})
 NLB_ENUM_TABLE(FilterAction, {"drop", FilterAction::Drop}, {"accept", FilterAction::Accept})
 NLB_ENUM_TABLE(VrrpMode, {"rfc5798", VrrpMode::Rfc5798}, {"keepalived", VrrpMode::Keepalived})
+NLB_ENUM_TABLE(GratuitousPolicy, {"update", GratuitousPolicy::Update},
+               {"requests-only", GratuitousPolicy::RequestsOnly}, {"ignore", GratuitousPolicy::Ignore})
 NLB_ENUM_TABLE(RecoveryPolicy, {"auto", RecoveryPolicy::Auto}, {"manual", RecoveryPolicy::Manual})
 NLB_ENUM_TABLE(SyncMode, {"off", SyncMode::Off}, {"per-connection", SyncMode::PerConnection},
                {"batch", SyncMode::Batch})
@@ -109,7 +115,8 @@ NLB_ENUM_TABLE(Measure, {"public_addresses", Measure::PublicAddresses},
                {"connection_survival", Measure::ConnectionSurvival}, {"error_rate", Measure::ErrorRate},
                {"server_share", Measure::ServerShare}, {"imbalance", Measure::Imbalance},
                {"latency_p50", Measure::LatencyP50}, {"latency_p99", Measure::LatencyP99},
-               {"completed_requests", Measure::CompletedRequests})
+               {"completed_requests", Measure::CompletedRequests}, {"outage_time", Measure::OutageTime},
+               {"takeovers", Measure::Takeovers}, {"dual_master_time", Measure::DualMasterTime})
 
 #undef NLB_ENUM_TABLE
 

@@ -92,6 +92,10 @@ struct RouteSpec {
   std::size_t interface_index = kNone;
 };
 
+// What a gratuitous ARP does to an existing entry: update (RFC 826 merge: Linux, Cisco),
+// requests-only (Junos without gratuitous-arp-reply), ignore.
+enum class GratuitousPolicy : std::uint8_t { Update, RequestsOnly, Ignore };
+
 // Per-node ARP settings. Linux's neighbour cache by default (torvalds/linux net/ipv4/arp.c
 // arp_tbl); `timeout` replaces the reachable/stale cycle by one fixed lifetime, as a router's
 // ARP cache has (4 hours on many), which is what keeps a stale entry after a false takeover.
@@ -104,6 +108,7 @@ struct ArpSpec {
   std::uint32_t queue = 3;                        // datagrams held per unresolved address
   std::optional<sim::Time> timeout;               // fixed entry lifetime instead of the cycle
   bool accept_unsolicited = false;                // Linux arp_accept: a GARP may create entries
+  GratuitousPolicy gratuitous = GratuitousPolicy::Update;  // what a GARP does to an existing entry
 };
 
 enum class ServiceDistribution : std::uint8_t { Constant, Uniform, Exponential };
@@ -151,6 +156,7 @@ struct NodeSpec {
   ArpSpec arp;
   std::optional<HttpServerSpec> http_server;  // resolved: always set for role server
   std::optional<FilterSpec> filter;
+  sim::Time vrrp_garp_send_time = sim::Time::zero();  // the VRRP daemon's time per GARP sent
 
   // The interface on `lan_index`, or kNone.
   std::size_t interface_on(std::size_t lan_index) const;
@@ -185,10 +191,16 @@ struct VrrpGroupSpec {
   sim::Time preempt_delay = sim::Time::zero();  // keepalived preempt_delay
   bool accept = false;                          // RFC 5798 6.1 Accept_Mode
   VrrpMode mode = VrrpMode::Rfc5798;
-  std::uint32_t garp_master_repeat = 5;               // keepalived VRRP_GARP_REP
-  sim::Time garp_master_delay = sim::Time::s(5);      // keepalived VRRP_GARP_DELAY; 0 = no 2nd burst
-  sim::Time garp_master_refresh = sim::Time::zero();  // keepalived; 0 = off
-  std::uint32_t down_timer_adverts = 3;               // RFC 5798: 3
+  std::uint32_t garp_master_repeat = 5;                 // keepalived VRRP_GARP_REP
+  sim::Time garp_master_delay = sim::Time::s(5);        // keepalived VRRP_GARP_DELAY; 0 = no 2nd burst
+  sim::Time garp_master_refresh = sim::Time::zero();    // keepalived; 0 = off
+  std::uint32_t garp_master_refresh_repeat = 1;         // keepalived; GARPs per address per refresh
+  std::optional<std::uint32_t> garp_lower_prio_repeat;  // keepalived; unset = garp_master_repeat
+  std::optional<sim::Time> garp_lower_prio_delay;       // keepalived; unset = garp_master_delay
+  bool higher_prio_send_advert = false;                 // keepalived; a yielding master adverts once
+  bool lower_prio_no_advert = false;                    // keepalived; RFC 5798's silence
+  sim::Time garp_interval = sim::Time::zero();          // keepalived vrrp_garp_interval; 0 = burst
+  std::uint32_t down_timer_adverts = 3;                 // RFC 5798: 3
 };
 
 // ---- balancers ------------------------------------------------------------------------------
@@ -219,6 +231,7 @@ struct SyncSpec {
   SyncMode mode = SyncMode::PerConnection;
   sim::Time batch_interval = sim::Time::ms(100);  // batch: how often a batch leaves
   std::uint32_t batch_max = 50;                   // batch: connections per message at most
+  std::uint32_t bulk_rate = 96'000;               // entries/s of the whole-table transfer to a returning peer
 };
 
 // ND manager proportions, in percent, totalling 100 (ND 3.6 field help: 50/50/0/0).
@@ -289,10 +302,13 @@ struct BalancerPairSpec {
   ReachSpec reach;
   RecoveryPolicy recovery = RecoveryPolicy::Auto;
   bool wait_for_sync = false;  // a recovering primary stays standby until its table is synced
+  sim::Time sync_wait_limit = sim::Time::s(30);  // ... at most this long (0 = for ever)
+  sim::Time preempt_delay = sim::Time::zero();   // a recovering primary stands by this long first
   SyncSpec sync;
   std::uint32_t garp_repeat = 1;  // gratuitous ARPs sent on becoming active
   sim::Time garp_interval = sim::Time::s(1);
   sim::Time garp_refresh = sim::Time::zero();  // 0 = off
+  bool garp_on_peer_return = true;             // the active one re-announces when its peer returns
   std::vector<ClusterSpec> clusters;
 };
 
@@ -370,6 +386,9 @@ enum class Measure : std::uint8_t {
   LatencyP50,          // time
   LatencyP99,          // time
   CompletedRequests,   // count
+  OutageTime,          // time, per fault: longest time no cluster datagram reached a server
+  Takeovers,           // count, per fault: balancers becoming active, routers becoming master
+  DualMasterTime,      // time, per fault: two masters of one VRRP group, or two active balancers
 };
 
 enum class MeasureKind : std::uint8_t { Count, Time, Share, Ratio };
@@ -435,6 +454,7 @@ std::string_view to_string(ServiceDistribution v);
 std::string_view to_string(FilterProtocol v);
 std::string_view to_string(FilterAction v);
 std::string_view to_string(VrrpMode v);
+std::string_view to_string(GratuitousPolicy v);
 std::string_view to_string(RecoveryPolicy v);
 std::string_view to_string(SyncMode v);
 std::string_view to_string(Scheduler v);

@@ -59,6 +59,9 @@ class Lan::Channel {
 
   std::size_t in_flight() const { return fifo_.size(); }
 
+  // One draw from this direction's loss stream.
+  bool lost(double probability) { return probability > 0 && loss_rng().bernoulli(probability); }
+
   std::size_t waiting() const {
     std::size_t started = 0;
     while (started < fifo_.size() && fifo_[started].tx_start <= lan_.sim_.now()) ++started;
@@ -110,7 +113,7 @@ void Lan::Channel::on_head_arrival() {
   // Re-arm before delivering: delivery may send more frames into this very channel.
   if (!fifo_.empty()) head_timer_.schedule_at(fifo_.front().arrival);
   const LinkConfig& link = lan_.ports_[port_]->link;
-  if (link.loss > 0 && loss_rng().bernoulli(link.loss)) {
+  if (lost(upward_ ? link.loss_out : link.loss_in)) {
     lan_.drop(port_, upward_, f.frame, drop::kLoss, DropStage::Link);
     ++lan_.counters_.dropped_loss;
     return;
@@ -257,6 +260,12 @@ void Lan::to_device(PortIndex out, const FrameRef& frame) {
   if (!p.up || !p.device) {
     drop(out, false, frame, drop::kLinkDown, DropStage::Link);
     ++counters_.dropped_link_down;
+    return;
+  }
+  // A shared medium has no switch-to-NIC channel: the receiver's loss applies here.
+  if (config_.kind == LanKind::Shared && p.down_channel.lost(p.link.loss_in)) {
+    drop(out, false, frame, drop::kLoss, DropStage::Link);
+    ++counters_.dropped_loss;
     return;
   }
   p.device->receive(frame);

@@ -6,7 +6,8 @@
 // queue and the cable) and `down` (switch -> NIC: the switch's output queue and the cable).
 // A channel serializes frames at its bandwidth, holds a bounded queue of frames waiting behind
 // the one being transmitted (tail drop), delays each by the propagation delay, and loses each
-// with a probability drawn from a named RNG stream.
+// with its direction's probability drawn from a named RNG stream, so a link can be lossy one
+// way only (a duplex mismatch, a dirty fibre of one pair: keepalived#2179's lossy network).
 //
 // On a Shared segment the sender's `up` channel delivers straight to every other NIC (no
 // switch hop); with two ports that is a point-to-point cable, which is how the WAN link is
@@ -40,7 +41,15 @@ struct LinkConfig {
   // (4) and the inter-frame gap (12), IEEE 802.3 clause 4. So a 60-byte frame takes 672 ns at
   // 1 Gb/s, the classic 1.488 Mpps line rate.
   std::uint32_t frame_overhead = 24;
-  double loss = 0.0;  // probability that a frame is lost on this link, each direction
+  // Probability that a frame is lost: loss_out on the way from the NIC to the switch (what the
+  // node sends), loss_in from the switch to the NIC (what it receives).
+  double loss_out = 0.0;
+  double loss_in = 0.0;
+  // Both directions at once.
+  LinkConfig& set_loss(double p) {
+    loss_out = loss_in = p;
+    return *this;
+  }
 };
 
 enum class LanKind : std::uint8_t { Switch, Shared };

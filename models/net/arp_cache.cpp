@@ -45,6 +45,18 @@ const char* to_string(ArpChangeKind k) {
   return "?";
 }
 
+const char* to_string(GratuitousArp g) {
+  switch (g) {
+    case GratuitousArp::Update:
+      return "update";
+    case GratuitousArp::RequestsOnly:
+      return "requests-only";
+    case GratuitousArp::Ignore:
+      return "ignore";
+  }
+  return "?";
+}
+
 ArpCache::ArpCache(sim::Simulation& sim, ArpConfig config, Output& out, sim::RngStream& rng)
     : sim_(sim), config_(config), out_(out), rng_(rng), timer_(sim, [this] { on_timer(); }) {}
 
@@ -132,11 +144,13 @@ void ArpCache::set_valid(Entry& en, Mac mac, bool confirmed) {
 ArpCache::Learned ArpCache::input(const wire::Arp& packet, bool for_us, bool solicited) {
   // RFC 5227 2.1.1: a probe's sender address is 0.0.0.0 and must not be learned.
   if (packet.spa.is_unspecified() || packet.sha.is_multicast()) return Learned::Ignored;
+  const bool gratuitous = packet.spa == packet.tpa;
+  if (gratuitous && !learns_gratuitous(packet.op)) return Learned::Ignored;
   auto it = entries_.find(packet.spa.value());
   if (it == entries_.end()) {
     // RFC 826: "If I am the target protocol address ... add the triplet"; not otherwise
-    // (Linux arp_accept=0), so a gratuitous ARP never creates an entry.
-    if (!for_us) return Learned::Ignored;
+    // (Linux arp_accept=0), so a gratuitous ARP creates an entry only with arp_accept=1.
+    if (!for_us && !(gratuitous && config_.accept_unsolicited)) return Learned::Ignored;
     Entry& en = entries_[packet.spa.value()];
     en.e.ip = packet.spa;
     set_valid(en, packet.sha, solicited);
@@ -163,6 +177,18 @@ ArpCache::Learned ArpCache::input(const wire::Arp& packet, bool for_us, bool sol
   if (en.e.mac != old_mac || en.e.state != old_state) change(ArpChangeKind::Update, en, old_mac);
   rearm(en);
   return mac_changed ? Learned::Updated : Learned::Refreshed;
+}
+
+bool ArpCache::learns_gratuitous(wire::ArpOp op) const {
+  switch (config_.gratuitous) {
+    case GratuitousArp::Update:
+      return true;
+    case GratuitousArp::RequestsOnly:
+      return op == wire::ArpOp::Request;
+    case GratuitousArp::Ignore:
+      return false;
+  }
+  return true;
 }
 
 void ArpCache::confirm(Ipv4 ip) {

@@ -21,7 +21,9 @@
 // not, whoever it is for) whose sender is already in the table updates that entry's MAC. That
 // is how a gratuitous ARP moves the seed's NLBS address to the new active balancer (ns-3 gets
 // this wrong). A new entry is only created when the packet is for us, i.e. its target address
-// is configured on this interface (Linux arp_accept=0).
+// is configured on this interface (Linux arp_accept=0), unless `accept_unsolicited` lets a
+// gratuitous ARP create one (arp_accept=1). Routers differ on gratuitous ARPs (sender address =
+// target address): `gratuitous` says whether they update an entry at all (GratuitousArp).
 //
 // The table only decides; what it would send, release or drop goes to its Output, so a test can
 // drive it as a function of (packets, time).
@@ -42,6 +44,16 @@ namespace nlb::net {
 enum class ArpState : std::uint8_t { Incomplete, Reachable, Stale, Delay, Probe, Failed, Permanent };
 const char* to_string(ArpState s);  // "incomplete", "reachable", ...
 
+// How a table treats a gratuitous ARP (sender protocol address = target protocol address: an
+// RFC 5227 announcement, or the takeover broadcast of keepalived and of the seed's balancer).
+//   Update        RFC 826's merge rule: it updates an existing entry (Linux whatever arp_accept
+//                 says, ip-sysctl.rst; Cisco IOS).
+//   RequestsOnly  a gratuitous request updates, a gratuitous reply does not (Junos: "updating of
+//                 the ARP cache is disabled" for gratuitous replies unless gratuitous-arp-reply).
+//   Ignore        neither: the entry only changes when it expires and is resolved again.
+enum class GratuitousArp : std::uint8_t { Update, RequestsOnly, Ignore };
+const char* to_string(GratuitousArp g);  // "update", "requests-only", "ignore"
+
 struct ArpConfig {
   // Linux net.ipv4.neigh.default.* (net/ipv4/arp.c arp_tbl).
   sim::Time base_reachable_time = sim::Time::s(30);
@@ -57,6 +69,11 @@ struct ArpConfig {
   std::uint32_t queue_limit = 3;
   // Non-zero: a router's fixed-lifetime cache (Cisco's default is 4 h) instead of the states above.
   sim::Time fixed_lifetime = sim::Time::zero();
+  // What a gratuitous ARP (spa == tpa) may do to an existing entry.
+  GratuitousArp gratuitous = GratuitousArp::Update;
+  // Linux arp_accept=1 (ip-sysctl.rst): a gratuitous ARP for an address not in the table creates
+  // an entry (Stale). Default 0: only packets aimed at us create entries.
+  bool accept_unsolicited = false;
 };
 
 // A copy of one entry, for readers (GUI, traces, tests).
@@ -134,6 +151,7 @@ class ArpCache {
   using Map = std::map<std::uint32_t, Entry>;
 
   sim::Time reachable_time();
+  bool learns_gratuitous(wire::ArpOp op) const;
   void start_resolution(Entry& en);
   void enqueue(Entry& en, link::FrameRef& datagram);
   void set_valid(Entry& en, wire::Mac mac, bool confirmed);

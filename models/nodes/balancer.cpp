@@ -93,6 +93,18 @@ void Balancer::make_volatile_state() {
   protocols::ConnSyncConfig sc;
   sc.flush_delay = cfg_.sync.mode == SyncMode::Batch ? cfg_.sync.batch_delay : Time::zero();
   sc.max_entries = std::clamp<std::size_t>(cfg_.sync.batch_max, 1, wire::ha::kMaxSyncEntries);
+  // Bulk pacing from the rate in entries/s with full messages of max_entries: as many messages
+  // per 10 ms tick as the rate allows, or one every max_entries/rate s below one per tick (16 x
+  // 60 entries per tick = 96,000/s, the sender's default).
+  const std::uint64_t rate = std::max<std::uint32_t>(cfg_.sync.bulk_rate, 1);
+  const std::uint64_t per_tick = rate / (100 * sc.max_entries);
+  if (per_tick >= 1) {
+    sc.bulk_tick = Time::ms(10);
+    sc.bulk_messages_per_tick = static_cast<unsigned>(per_tick);
+  } else {
+    sc.bulk_tick = Time::ns(static_cast<std::int64_t>(1'000'000'000ull * sc.max_entries / rate));
+    sc.bulk_messages_per_tick = 1;
+  }
   sync_out_.emplace(sc);
   sync_in_.reset();
   forwarding_ = false;

@@ -85,6 +85,10 @@ struct SyncConfig {
   SyncMode mode = SyncMode::PerConnection;
   Time batch_delay = Time::s(2);                      // Batch: IPVS_SYNC_FLUSH_TIME
   std::size_t batch_max = wire::ha::kMaxSyncEntries;  // connections per message (<= 60)
+  // Entries per second of a bulk transfer (the whole table to a standby that reports Not
+  // Synchronized), in messages of batch_max entries: a returning primary's catch-up takes its
+  // table size over this.
+  std::uint32_t bulk_rate = 96'000;
 };
 
 struct ProbeConfig {

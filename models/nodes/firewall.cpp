@@ -10,7 +10,7 @@ using wire::Ipv4;
 
 Firewall::Firewall(sim::Simulation& sim, link::FramePool& pool, NodeId id, std::string name,
                    const FirewallConfig& cfg)
-    : Node(sim, pool, id, std::move(name), Role::Firewall, cfg.host), cfg_(cfg) {
+    : Node(sim, pool, id, std::move(name), Role::Firewall, cfg.host), cfg_(cfg), daemon_(cfg.vrrp_daemon) {
   set_forwarding(true);
   on_protocol(wire::vrrp::kIpProto, [this](const net::RxDatagram& d) { on_vrrp(d); });
   add_ingress_hook([this](const net::RxDatagram& d) { return on_ingress(d); });
@@ -19,7 +19,7 @@ Firewall::Firewall(sim::Simulation& sim, link::FramePool& pool, NodeId id, std::
 
 VrrpGroup& Firewall::add_vrrp_group(IfIndex i, const protocols::VrrpConfig& cfg,
                                     wire::VrrpChecksumMode checksum) {
-  groups_.push_back(std::make_unique<VrrpGroup>(*this, i, cfg, checksum));
+  groups_.push_back(std::make_unique<VrrpGroup>(*this, i, cfg, checksum, &daemon_));
   if (running()) groups_.back()->start();
   return *groups_.back();
 }
@@ -36,6 +36,7 @@ void Firewall::on_boot() {
 }
 
 void Firewall::on_crash() {
+  daemon_.reset();
   for (auto& g : groups_) g->reset();
 }
 

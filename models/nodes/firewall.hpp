@@ -44,6 +44,7 @@ struct PacketFilter {
 struct FirewallConfig {
   net::HostConfig host = router_host();
   PacketFilter filter;
+  VrrpDaemonConfig vrrp_daemon;  // one process runs every VRRP group of the node
 };
 
 struct FirewallCounters {
@@ -70,6 +71,7 @@ class Firewall final : public Node {
   // Whether the filter lets this datagram through (pure: no counting).
   bool filter_allows(const net::RxDatagram& d) const;
   const FirewallCounters& counters() const { return counters_; }
+  const VrrpDaemon& vrrp_daemon() const { return daemon_; }
 
   std::vector<DynamicAddress> dynamic_addresses() const override;
 
@@ -84,6 +86,7 @@ class Firewall final : public Node {
   ArpVerdict on_arp(IfIndex i, const wire::Arp& arp);
 
   FirewallConfig cfg_;
+  VrrpDaemon daemon_;
   std::vector<std::unique_ptr<VrrpGroup>> groups_;
   FirewallCounters counters_;
 };

@@ -12,10 +12,15 @@ namespace vrrp = protocols::vrrp;
 using wire::Ipv4;
 using wire::Mac;
 
-VrrpGroup::VrrpGroup(Node& node, IfIndex iface, protocols::VrrpConfig cfg, wire::VrrpChecksumMode checksum)
-    : node_(node), iface_(iface), cfg_(std::move(cfg)), checksum_(checksum), timer_(node, [this] {
-        on_timer();
-      }) {
+VrrpGroup::VrrpGroup(Node& node, IfIndex iface, protocols::VrrpConfig cfg, wire::VrrpChecksumMode checksum,
+                     VrrpDaemon* daemon)
+    : node_(node),
+      iface_(iface),
+      cfg_(std::move(cfg)),
+      checksum_(checksum),
+      daemon_(daemon),
+      timer_(node, [this] { on_timer(); }),
+      garp_timer_(node, [this] { on_garp_timer(); }) {
   if (cfg_.interface_mac == Mac::zero()) cfg_.interface_mac = node.mac(iface);
   if (cfg_.primary_address.is_unspecified()) cfg_.primary_address = node.interfaces().primary(iface);
   vrrp_.emplace(cfg_);
@@ -30,15 +35,39 @@ void VrrpGroup::stop() { run(vrrp_->shutdown(node_.sim().now())); }
 
 void VrrpGroup::reset() {
   timer_.cancel();
+  garp_timer_.cancel();
+  garp_queue_.clear();
+  backlog_.clear();
   if (claimed_) release();
   vrrp_.emplace(cfg_);
 }
 
 void VrrpGroup::on_advert(const protocols::VrrpAdvert& advert) {
+  if (busy() || !backlog_.empty()) {
+    // The daemon is sending GARPs: the advert waits in its socket, in arrival order.
+    backlog_.push_back(advert);
+    rearm();
+    return;
+  }
   run(vrrp_->on_advert(node_.sim().now(), advert));
 }
 
-void VrrpGroup::on_timer() { run(vrrp_->poll(node_.sim().now())); }
+void VrrpGroup::on_timer() {
+  const Time now = node_.sim().now();
+  // What waited in the socket first, then the timers; each may start another burst.
+  while (!backlog_.empty() && !busy()) run(vrrp_->on_advert(now, backlog_.pop_front()));
+  if (!busy()) run(vrrp_->poll(now));
+  rearm();
+}
+
+void VrrpGroup::rearm() {
+  Time next = vrrp_->next_deadline();
+  if (daemon_) {
+    if (!backlog_.empty()) next = std::min(next, daemon_->busy_until());
+    if (next != Time::max()) next = std::max(next, daemon_->busy_until());
+  }
+  timer_.schedule_at(next);
+}
 
 void VrrpGroup::run(const Actions& actions) {
   for (const auto& action : actions) {
@@ -57,7 +86,7 @@ void VrrpGroup::run(const Actions& actions) {
       release();
     }
   }
-  timer_.schedule_at(vrrp_->next_deadline());
+  rearm();
 }
 
 void VrrpGroup::send_advert(const vrrp::SendAdvert& a) {
@@ -85,10 +114,37 @@ void VrrpGroup::send_advert(const vrrp::SendAdvert& a) {
 }
 
 void VrrpGroup::send_garps(const vrrp::SendGratuitousArps& a) {
-  for (Ipv4 v : cfg_.virtual_addresses) {
+  // keepalived vrrp_send_link_update: `count` rounds, each announcing every address.
+  const std::size_t n = cfg_.virtual_addresses.size();
+  if (cfg_.keepalived.garp_interval > Time::zero()) {
+    // vrrp_garp_interval: queued, one every interval ("Sending/queueing gratuitous ARPs").
+    garp_mac_ = a.mac;
     for (unsigned k = 0; k < a.count; ++k)
-      send_arp_from(node_, iface_, wire::Arp::gratuitous_request(a.mac, v), a.mac, Mac::broadcast());
+      for (std::size_t v = 0; v < n; ++v) garp_queue_.push_back(static_cast<std::uint16_t>(v));
+    if (!garp_timer_.pending()) garp_timer_.schedule_at(node_.sim().now());
+    return;
   }
+  for (unsigned k = 0; k < a.count; ++k)
+    for (std::size_t v = 0; v < n; ++v)
+      send_arp_from(node_, iface_, wire::Arp::gratuitous_request(a.mac, cfg_.virtual_addresses[v]), a.mac,
+                    Mac::broadcast());
+  if (daemon_) daemon_->spend(node_.sim().now(), std::uint64_t{a.count} * n);
+}
+
+void VrrpGroup::on_garp_timer() {
+  if (garp_queue_.empty()) return;
+  const Time now = node_.sim().now();
+  if (busy()) {
+    garp_timer_.schedule_at(daemon_->busy_until());
+    return;
+  }
+  const std::uint16_t v = garp_queue_.pop_front();
+  send_arp_from(node_, iface_, wire::Arp::gratuitous_request(garp_mac_, cfg_.virtual_addresses[v]), garp_mac_,
+                Mac::broadcast());
+  if (daemon_) daemon_->spend(now, 1);
+  if (!garp_queue_.empty()) garp_timer_.schedule_at(now + cfg_.keepalived.garp_interval);
+  // The other timers may have come due while this GARP was being sent.
+  if (busy()) rearm();
 }
 
 void VrrpGroup::claim(const vrrp::ClaimAddresses& a) {
@@ -104,6 +160,9 @@ void VrrpGroup::claim(const vrrp::ClaimAddresses& a) {
 
 void VrrpGroup::release() {
   claimed_ = false;
+  // No longer master: announcing the addresses now would pull traffic to a router that drops it.
+  garp_queue_.clear();
+  garp_timer_.cancel();
   for (Ipv4 v : cfg_.virtual_addresses) {
     if (node_.remove_address(iface_, v)) publish_alias(v, false, "vrrp release");
   }

@@ -19,6 +19,8 @@ std::string HaConfig::check() const {
   if (garp_count < 1) return "garp_count: at least 1 (the seed's gratuitous ARP)";
   if (garp_count > 1 && garp_interval < Time::zero()) return "garp_interval: must not be negative";
   if (sync_wait_limit < Time::zero()) return "sync_wait_limit: must not be negative (0 = no limit)";
+  if (garp_refresh < Time::zero()) return "garp_refresh: must not be negative (0 = off)";
+  if (preempt_delay < Time::zero()) return "preempt_delay: must not be negative (0 = at once)";
   return {};
 }
 
@@ -26,7 +28,7 @@ BalancerHa::BalancerHa(HaConfig config) : cfg_(std::move(config)) {}
 
 Time BalancerHa::next_deadline() const {
   if (state_ == HaState::Inop) return Time::max();
-  return std::min({heartbeat_at_, peer_deadline_, garp_at_, sync_wait_until_});
+  return std::min({heartbeat_at_, peer_deadline_, garp_at_, refresh_at_, sync_wait_until_, preempt_at_});
 }
 
 // ---- outputs ---------------------------------------------------------------------------------
@@ -76,6 +78,8 @@ void BalancerHa::go_active(Time now, const char* why, Actions& out) {
   out.push(ha::AddAlias{cfg_.nlbs_address, cfg_.nlbs_prefix_len});
   out.push(ha::SetForwarding{true});
   announce(now, "became active", out);
+  refresh_at_ = cfg_.garp_refresh > Time::zero() ? now + cfg_.garp_refresh : Time::max();
+  preempt_at_ = Time::max();
   send_heartbeat(now, out);
 }
 
@@ -86,8 +90,14 @@ void BalancerHa::go_standby(Time now, const char* why, Actions& out) {
     // Seed, "Standby and inop states": release the NLBS address; stop accepting datagrams.
     out.push(ha::SetForwarding{false});
     out.push(ha::RemoveAlias{cfg_.nlbs_address});
-    garp_at_ = Time::max();
+    garp_at_ = refresh_at_ = Time::max();
     garps_left_ = 0;
+  }
+  if (from != HaState::Standby) {
+    // keepalived's preempt_delay: the clock starts when we enter standby.
+    preempt_at_ = cfg_.preempt_delay > Time::zero() ? now + cfg_.preempt_delay : Time::max();
+    preempt_waited_ = cfg_.preempt_delay == Time::zero();
+    if (!preempt_waited_) request_ = admin_request_;  // an Auto request waits for the delay
   }
   // Only an Auto-recovering primary waits to be synchronised before it takes back.
   sync_wait_over_ = false;
@@ -106,7 +116,8 @@ BalancerHa::Actions BalancerHa::start(Time now) {
   peer_ = HaPeer{};
   sync_ = HaSyncStatus::NotSynchronized;
   request_ = admin_request_ = bulk_started_ = sync_wait_over_ = false;
-  garp_at_ = sync_wait_until_ = Time::max();
+  garp_at_ = refresh_at_ = sync_wait_until_ = preempt_at_ = Time::max();
+  preempt_waited_ = cfg_.preempt_delay == Time::zero();
   change_state(HaState::Initial, "started", out);
   // Elect at the first heartbeat heard, or alone when none comes within the timeout.
   peer_deadline_ = now + cfg_.heartbeat_timeout;
@@ -125,7 +136,7 @@ BalancerHa::Actions BalancerHa::stop(Time now, const char* why) {
   }
   // Tell the peer, which takes over at once instead of after the heartbeat timeout.
   send_heartbeat(now, out);
-  heartbeat_at_ = peer_deadline_ = garp_at_ = sync_wait_until_ = Time::max();
+  heartbeat_at_ = peer_deadline_ = garp_at_ = refresh_at_ = sync_wait_until_ = preempt_at_ = Time::max();
   return out;
 }
 
@@ -241,6 +252,18 @@ BalancerHa::Actions BalancerHa::poll(Time now) {
     --garps_left_;
     garp_at_ = garps_left_ > 0 ? now + cfg_.garp_interval : Time::max();
   }
+  if (refresh_at_ <= now && state_ == HaState::Active) {
+    // keepalived#20: a firewall that kept the peer's MAC (it announced last) learns ours again
+    // within one period, whatever it missed.
+    ++counters_.garps_sent;
+    out.push(ha::SendGratuitousArp{cfg_.nlbs_address, 1, "refresh"});
+    refresh_at_ = now + cfg_.garp_refresh;
+  }
+  if (preempt_at_ <= now) {
+    preempt_at_ = Time::max();
+    preempt_waited_ = true;
+    evaluate(now, out);  // the preempt delay is over: Auto recovery may ask
+  }
   if (sync_wait_until_ <= now) {
     sync_wait_until_ = Time::max();
     sync_wait_over_ = true;
@@ -288,6 +311,7 @@ bool BalancerHa::auto_recovery_wants() const {
   if (cfg_.recovery != HaRecovery::Auto || cfg_.role != HaRole::Primary) return false;
   if (peer_.last.role != HaRole::Backup) return false;
   if (reaches().first < reaches().second) return false;  // not healthy enough to take back
+  if (!preempt_waited_) return false;                    // keepalived's preempt_delay still running
   // keepalived#237: a primary that preempts before its table is synchronised breaks every
   // connection in flight; wait, up to sync_wait_limit.
   return sync_ == HaSyncStatus::Synchronized || !cfg_.wait_for_sync || sync_wait_over_;

@@ -44,8 +44,14 @@ struct HaConfig {
   unsigned garp_count = 1;                  // gratuitous ARP requests when becoming active
   Time garp_interval = Time::s(1);          // between them, when garp_count > 1
   bool regarp_after_split_brain = true;     // the winner re-announces (keepalived#166)
-  bool wait_for_sync = true;                // Auto: take back only once the table is synchronised
-  Time sync_wait_limit = Time::s(30);       // ... or after this long; 0 = wait for ever
+  // A gratuitous ARP every garp_refresh while active (keepalived's garp_master_refresh, which
+  // keepalived#20 asked for): bounds how long a firewall can keep a stale entry. 0 = off.
+  Time garp_refresh = Time::zero();
+  bool wait_for_sync = true;           // Auto: take back only once the table is synchronised
+  Time sync_wait_limit = Time::s(30);  // ... or after this long; 0 = wait for ever
+  // Auto: a returning primary asks for the role back only after standing by this long
+  // (keepalived's preempt_delay, counted from entering standby). 0 = at once.
+  Time preempt_delay = Time::zero();
 
   // Empty when valid, else "<field>: <what is wrong>".
   std::string check() const;
@@ -178,6 +184,9 @@ class BalancerHa {
   Time peer_deadline_ = Time::max();  // Initial: election timeout; else last heard + timeout
   Time garp_at_ = Time::max();
   unsigned garps_left_ = 0;
+  Time refresh_at_ = Time::max();  // next periodic gratuitous ARP (garp_refresh)
+  Time preempt_at_ = Time::max();  // Auto recovery may ask from then on (preempt_delay)
+  bool preempt_waited_ = true;     // the preempt delay of this standby period is over
   Time sync_wait_until_ = Time::max();
   bool sync_wait_over_ = false;  // Auto recovery stopped waiting for synchronisation
   HaCounters counters_;

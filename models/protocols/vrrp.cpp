@@ -78,6 +78,8 @@ std::string VrrpConfig::check() const {
     if (keepalived.garp_master_repeat < 1) return "keepalived.garp_master_repeat: at least 1";
     if (keepalived.garp_master_delay < Time::zero() || keepalived.garp_master_refresh < Time::zero())
       return "keepalived.garp_master_delay/refresh: must not be negative";
+    if (keepalived.garp_lower_prio_delay < Time::zero() || keepalived.garp_interval < Time::zero())
+      return "keepalived.garp_lower_prio_delay/garp_interval: must not be negative";
   }
   return {};
 }
@@ -116,7 +118,7 @@ Time VrrpInstance::next_deadline() const {
     case VrrpState::Backup:
       return master_down_at_;
     case VrrpState::Master:
-      return std::min({adver_at_, garp_burst_at_, garp_refresh_at_});
+      return std::min({adver_at_, garp_burst_at_, garp_refresh_at_, garp_lower_at_});
     case VrrpState::Initialize:
       break;
   }
@@ -124,7 +126,7 @@ Time VrrpInstance::next_deadline() const {
 }
 
 void VrrpInstance::cancel_timers() {
-  adver_at_ = master_down_at_ = garp_burst_at_ = garp_refresh_at_ = Time::max();
+  adver_at_ = master_down_at_ = garp_burst_at_ = garp_refresh_at_ = garp_lower_at_ = Time::max();
 }
 
 void VrrpInstance::send_advert(std::uint8_t priority, Actions& out) {
@@ -274,7 +276,11 @@ void VrrpInstance::on_advert_in_master(Time now, const VrrpAdvert& ad, Actions& 
   }
   const bool higher = ad.priority > cfg_.priority;
   const bool tie_lost = ad.priority == cfg_.priority && ad.source > cfg_.primary_address;
+  const bool ka = cfg_.flavor == VrrpFlavor::Keepalived;
   if (higher || tie_lost) {
+    // keepalived higher_prio_send_advert: one last advert, so that the winner hears a lower
+    // priority and refreshes the ARP caches that still point at us (keepalived#542).
+    if (ka && cfg_.keepalived.higher_prio_send_advert) send_advert(cfg_.priority, out);
     // RFC 5798 6.4.3: cancel the Adver_Timer, learn the interval, arm the Master_Down_Timer,
     // go Backup.
     master_adver_interval_ = learned_interval(ad);
@@ -283,14 +289,23 @@ void VrrpInstance::on_advert_in_master(Time now, const VrrpAdvert& ad, Actions& 
                   higher ? "higher priority advert" : "equal priority, greater address", out);
     return;
   }
-  if (cfg_.flavor == VrrpFlavor::Keepalived && !cfg_.keepalived.lower_prio_no_advert) {
+  if (!ka) {
+    ++counters_.adverts_discarded;  // RFC 5798 6.4.3: discard
+    return;
+  }
+  if (!cfg_.keepalived.lower_prio_no_advert) {
     // RFC 9568 6.4.3 as keepalived does by default: answer a lower-priority master at once so
     // that it sees us and steps down.
     send_advert(cfg_.priority, out);
     adver_at_ = now + cfg_.advert_interval;
-    return;
   }
-  ++counters_.adverts_discarded;  // RFC 5798 6.4.3: discard
+  // keepalived vrrp_state_master_rx: the other router may have announced itself as master
+  // (both were master): refresh the remote ARP caches, now and after garp_lower_prio_delay.
+  if (cfg_.keepalived.garp_lower_prio_repeat > 0) {
+    send_garps(cfg_.keepalived.garp_lower_prio_repeat, "lower priority advert", out);
+    if (cfg_.keepalived.garp_lower_prio_delay > Time::zero())
+      garp_lower_at_ = now + cfg_.keepalived.garp_lower_prio_delay;
+  }
 }
 
 VrrpInstance::Actions VrrpInstance::poll(Time now) {
@@ -307,6 +322,10 @@ VrrpInstance::Actions VrrpInstance::poll(Time now) {
   if (garp_burst_at_ <= now) {
     send_garps(cfg_.keepalived.garp_master_repeat, "garp_master_delay", out);
     garp_burst_at_ = Time::max();
+  }
+  if (garp_lower_at_ <= now) {
+    send_garps(cfg_.keepalived.garp_lower_prio_repeat, "garp_lower_prio_delay", out);
+    garp_lower_at_ = Time::max();
   }
   if (garp_refresh_at_ <= now) {
     send_garps(cfg_.keepalived.garp_master_refresh_repeat, "garp_master_refresh", out);

@@ -42,9 +42,20 @@ struct KeepalivedOptions {
   Time garp_master_delay = Time::s(5);      // second burst after this; 0 = none (VRRP_GARP_DELAY)
   Time garp_master_refresh = Time::zero();  // periodic refresh while MASTER; 0 = off
   unsigned garp_master_refresh_repeat = 1;  // GARPs per address per refresh
-  unsigned down_timer_adverts = 3;          // missed adverts before takeover (1..100)
-  bool lower_prio_no_advert = false;        // false: master re-adverts on a lower-priority advert
-  bool start_as_master = false;             // "state MASTER": first wait is one interval + min skew
+  // A master that hears a lower-priority advert sends this many GARPs per address and, after
+  // garp_lower_prio_delay, as many again ("we receive a lower prio adv we just refresh remote
+  // ARP cache", vrrp.c vrrp_state_master_rx). keepalived defaults both to the master values.
+  unsigned garp_lower_prio_repeat = 5;
+  Time garp_lower_prio_delay = Time::s(5);
+  // A master that hears a higher priority sends one last advert before it goes backup, so the
+  // winner hears a lower priority and re-announces (keepalived PR #551; default off).
+  bool higher_prio_send_advert = false;
+  // vrrp_garp_interval: GARPs go out one every interval instead of in one burst (the node glue
+  // paces them; 0 = all at once).
+  Time garp_interval = Time::zero();
+  unsigned down_timer_adverts = 3;    // missed adverts before takeover (1..100)
+  bool lower_prio_no_advert = false;  // false: master re-adverts on a lower-priority advert
+  bool start_as_master = false;       // "state MASTER": first wait is one interval + min skew
 };
 
 struct VrrpConfig {
@@ -177,6 +188,7 @@ class VrrpInstance {
   Time master_down_at_ = Time::max();   // Master_Down_Timer (Backup)
   Time garp_burst_at_ = Time::max();    // keepalived's second GARP burst (Master)
   Time garp_refresh_at_ = Time::max();  // keepalived's periodic GARP refresh (Master)
+  Time garp_lower_at_ = Time::max();    // keepalived's second lower-priority GARP burst (Master)
   Time preempt_until_ = Time::max();    // keepalived preempt_delay: lower adverts accepted until then
   wire::Ipv4 master_address_;
   VrrpCounters counters_;

@@ -35,7 +35,7 @@ ArpBounds arp_bounds(const run::Built& built, link::LanId access,
   Time worst_hop;
   for (link::PortIndex p = 0; p < lan.port_count(); ++p) {
     worst_hop = std::max(worst_hop, hop(lan.link_config(p)));
-    if (lan.link_config(p).loss > 0) b.lossy = true;
+    if (lan.link_config(p).loss_out > 0 || lan.link_config(p).loss_in > 0) b.lossy = true;
   }
   b.announce = worst_hop * 2;
   for (link::NodeId f : firewalls) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "models/link/trace_events.hpp"
 #include "models/net/trace_events.hpp"
@@ -37,9 +38,23 @@ FailoverMeter::FailoverMeter(sim::Simulation& sim, FailoverTargets targets) : t_
 
 void FailoverMeter::mark(Time at, NodeId node) {
   if (watch(at, node)) return;  // marked twice (a NodeFault and the runner's mark)
-  watches_.push_back({at, node, server_address(node), {}, {}, 0, 0});
+  if (!watches_.empty() && watches_.back().at < at) {
+    // A later fault: the earlier ones' outage windows end here.
+    for (std::size_t k = open_watches_; k < watches_.size(); ++k) {
+      Watch& w = watches_[k];
+      w.longest_gap = std::max(w.longest_gap, at - w.last_dispatch);
+      w.closed = true;
+    }
+    open_watches_ = watches_.size();
+  }
+  watches_.push_back({at, node, server_address(node), {}, {}, at, Time::zero(), false});
   want_datagram_.push_back(watches_.size() - 1);
   want_response_.push_back(watches_.size() - 1);
+  add_point(at);
+}
+
+void FailoverMeter::add_point(Time at) {
+  if (points_.empty() || points_.back().at < at) points_.push_back({at});
 }
 
 const FailoverMeter::Watch* FailoverMeter::watch(Time at, NodeId node) const {
@@ -51,15 +66,27 @@ const FailoverMeter::Watch* FailoverMeter::watch(Time at, NodeId node) const {
 }
 
 void FailoverMeter::subscribe(sim::TraceBus& trace) {
-  trace.subscribe<nodes::NodeFault>([this](const nodes::NodeFault& e) { mark(e.at, e.node); });
+  trace.subscribe<nodes::NodeFault>([this](const nodes::NodeFault& e) {
+    // The end of a fault's duration (a resume, heartbeats flowing again) is not a fault: it
+    // must not end the outage window of the fault it ends.
+    if (e.kind != nodes::FaultKind::Resume && e.kind != nodes::FaultKind::HeartbeatPathUp) mark(e.at, e.node);
+  });
   trace.subscribe<protocols::HaStateChanged>([this](const protocols::HaStateChanged& e) {
     if (e.to == wire::HaState::Active) changes_.push_back({e.at, e.node, Kind::BalancerActive, {}});
+    on_role(e.at, e.node, kBalancers, e.from == wire::HaState::Active, e.to == wire::HaState::Active);
   });
   trace.subscribe<protocols::VrrpStateChanged>([this](const protocols::VrrpStateChanged& e) {
     if (e.to == protocols::VrrpState::Master) changes_.push_back({e.at, e.node, Kind::FirewallMaster, {}});
+    on_role(e.at, e.node, e.vrid, e.from == protocols::VrrpState::Master,
+            e.to == protocols::VrrpState::Master);
   });
   trace.subscribe<protocols::ServerHealthChanged>([this](const protocols::ServerHealthChanged& e) {
     if (!e.up) changes_.push_back({e.at, e.node, Kind::ServerDown, e.server_address});
+    if (e.up) add_point(e.at);  // a server back in service (RestoreRecorder's "back")
+  });
+  // A crash ends every role of the node without a state change event.
+  trace.subscribe<nodes::NodeFault>([this](const nodes::NodeFault& e) {
+    if (e.kind == nodes::FaultKind::Crash) roles_.push_back({e.at, e.node, kNoGroup, false});
   });
   trace.subscribe<nodes::Dispatched>([this](const nodes::Dispatched& e) { on_dispatch(e); });
   trace.subscribe<nodes::RequestDone>([this](const nodes::RequestDone& e) { on_request(e); });
@@ -91,7 +118,17 @@ void FailoverMeter::subscribe(sim::TraceBus& trace) {
   trace.subscribe<transport::TcpClosedEvent>([this](const transport::TcpClosedEvent& e) { on_closed(e); });
 }
 
+void FailoverMeter::on_role(Time at, NodeId node, std::uint16_t group, bool was, bool is) {
+  if (was != is) roles_.push_back({at, node, group, is});
+  if (is && !was) add_point(at);  // a node back in service (RestoreRecorder's "back")
+}
+
 void FailoverMeter::on_dispatch(const nodes::Dispatched& e) {
+  for (std::size_t k = open_watches_; k < watches_.size(); ++k) {
+    Watch& w = watches_[k];
+    w.longest_gap = std::max(w.longest_gap, e.at - w.last_dispatch);
+    w.last_dispatch = e.at;
+  }
   std::erase_if(want_datagram_, [&](std::size_t k) {
     Watch& w = watches_[k];
     if (e.at < w.at || e.node == w.node || e.server_address == w.server) return false;
@@ -117,12 +154,12 @@ void FailoverMeter::on_closed(const transport::TcpClosedEvent& e) {
   if (it == conns_.end()) return;
   const Time opened = it->second.opened;
   conns_.erase(it);
-  // Open at every fault in (opened, closed].
-  auto w = std::upper_bound(watches_.begin(), watches_.end(), opened,
-                            [](Time t, const Watch& x) { return t < x.at; });
-  for (; w != watches_.end() && w->at <= e.at; ++w) {
-    ++w->open;
-    if (e.outcome == transport::TcpOutcome::Completed) ++w->completed;
+  // Open at every point in (opened, closed].
+  auto p = std::upper_bound(points_.begin(), points_.end(), opened,
+                            [](Time t, const Point& x) { return t < x.at; });
+  for (; p != points_.end() && p->at <= e.at; ++p) {
+    ++p->open;
+    if (e.outcome == transport::TcpOutcome::Completed) ++p->completed;
   }
 }
 
@@ -195,14 +232,70 @@ std::optional<Time> FailoverMeter::arp_update(Time at, NodeId node) const {
   return std::nullopt;
 }
 
-FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window) const {
+std::pair<std::size_t, std::size_t> FailoverMeter::connections_at(Time at) const {
+  auto p =
+      std::lower_bound(points_.begin(), points_.end(), at, [](const Point& x, Time t) { return x.at < t; });
+  if (p == points_.end() || p->at != at) return {0, 0};
+  // Still open when the run ends is not broken: a keep-alive connection outlives the run.
+  std::size_t still_open = 0;
+  for (const auto& [key, c] : conns_) still_open += c.opened < at;
+  return {p->open + still_open, p->completed + still_open};
+}
+
+std::size_t FailoverMeter::takeovers(Time from, Time until) const {
+  std::size_t n = 0;
+  for (const Change& c : changes_)
+    if (c.at >= from && c.at < until && c.kind != Kind::ServerDown) ++n;
+  return n;
+}
+
+Time FailoverMeter::dual_master_time(Time from, Time until) const {
+  // Who holds the role in each group, replayed in order; time with two or more holders in one
+  // group counts, clipped to [from, until).
+  std::map<std::uint16_t, std::set<NodeId>> holders;
+  auto doubled = [&holders] {
+    return std::any_of(holders.begin(), holders.end(), [](const auto& g) { return g.second.size() >= 2; });
+  };
+  Time total;
+  auto add = [&](Time a, Time b) {
+    a = std::max(a, from);
+    b = std::min(b, until);
+    if (b > a) total += b - a;
+  };
+  Time since = Time::max();
+  for (const Role& r : roles_) {
+    if (r.at >= until) break;
+    const bool before = doubled();
+    if (r.group == kNoGroup) {
+      for (auto& [group, nodes] : holders) nodes.erase(r.node);
+    } else if (r.on) {
+      holders[r.group].insert(r.node);
+    } else {
+      holders[r.group].erase(r.node);
+    }
+    const bool after = doubled();
+    if (!before && after) since = r.at;
+    if (before && !after) {
+      add(since, r.at);
+      since = Time::max();
+    }
+  }
+  if (since != Time::max() && until != Time::max()) add(since, until);
+  return total;
+}
+
+FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window, Time until) const {
   FailoverResult r;
   r.at = at;
   r.node = node;
   r.detection = detection(at, node);
   r.arp_update = arp_update(at, node);
+  r.takeovers = takeovers(at, until);
+  r.dual_master = dual_master_time(at, until);
   const Watch* w = watch(at, node);
   if (!w) return r;
+  r.outage = w->longest_gap;
+  if (!w->closed && until != Time::max()) r.outage = std::max(r.outage, until - w->last_dispatch);
   r.first_datagram = w->first_datagram;
   r.first_response = w->first_response;
   std::set<std::uint64_t> lost;
@@ -211,9 +304,7 @@ FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window) const {
   for (const Pending& d : pending_)  // the last few seconds, not settled yet
     if (d.at >= at && d.at < at + window && !received_.contains(d.frame)) lost.insert(d.frame);
   r.datagrams_lost = lost.size();
-  r.connections_open = w->open;
-  r.connections_completed = w->completed;
-  for (const auto& [key, c] : conns_) r.connections_open += c.opened < at;  // still open at the end
+  std::tie(r.connections_open, r.connections_completed) = connections_at(at);
   return r;
 }
 

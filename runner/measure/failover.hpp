@@ -15,12 +15,23 @@
 //                   filters only and accepted by no NIC (a switch that forgot the MAC of a dead
 //                   port floods the frame to NICs that all discard it)
 //   connections     clients' TCP connections to a cluster address open at T, and how many of
-//                   them ended Completed
+//                   them ended Completed or were still open when the run ended (not broken);
+//                   also at the moment a node is back in service (connections_at)
+// and, over [T, until) (the next fault or the end of the run: a stale ARP entry can outlive any
+// fixed window),
+//   outage          the longest time no datagram of a cluster address was dispatched to a server
+//                   by any balancer: the blackhole a client sees (meaningful while traffic flows)
+//   takeovers       how many times a balancer became active or a VRRP router master: 1 for a
+//                   clean failover, more when the roles flap
+//   dual master     how long two routers of one VRRP group (told apart by VRID) were master at
+//                   once, or both balancers active: the split brain's overlap
 // Memory stays flat however long the run (docs/reliability.md, "Long runs"): what a fault's
 // measures need is recorded from the fault on (mark()): the first datagram and the first
-// response after it, the connections open across it as they end; lost datagrams, state
-// changes and the firewalls' ARP changes are kept (there are few); a frame received is
-// remembered for a few seconds only, long enough to tell a flooded copy from a loss.
+// response after it, the longest gap between dispatches until the next mark, the connections
+// open across it (and across each state change that can put a node back in service) as they
+// end; lost datagrams, state changes and the firewalls' ARP changes are kept (there are few); a
+// frame received is remembered for a few seconds only, long enough to tell a flooded copy from
+// a loss.
 
 #include <cstdint>
 #include <deque>
@@ -62,6 +73,9 @@ struct FailoverResult {
   std::uint64_t datagrams_lost = 0;
   std::size_t connections_open = 0;
   std::size_t connections_completed = 0;
+  Time outage;
+  std::size_t takeovers = 0;
+  Time dual_master;
   double survival() const {
     return connections_open == 0 ? 1.0 : static_cast<double>(connections_completed) / connections_open;
   }
@@ -77,11 +91,20 @@ class FailoverMeter {
 
   // A fault on `node` (kNoNode: none in particular) happens now: record from now on what
   // measure(at, node) will need. Every NodeFault marks itself; the runner marks the timeline's
-  // other faults (a pair's, a set-loss) too. Marks come in time order.
+  // other faults (a pair's, a set-loss) too. Marks come in time order; a later mark ends the
+  // earlier marks' outage window.
   void mark(Time at, link::NodeId node);
-  // The fault marked at `at` on `node`; drops are counted in [at, at + window). Unmarked: only
-  // detection and ARP update are known.
-  FailoverResult measure(Time at, link::NodeId node, Time window = Time::s(30)) const;
+  // The fault marked at `at` on `node`; drops are counted in [at, at + window), the outage,
+  // takeovers and dual-master time in [at, until) (until: the next mark, or the end of the run
+  // for the last). Unmarked: only detection, ARP update, takeovers and dual-master time are known.
+  FailoverResult measure(Time at, link::NodeId node, Time window = Time::s(30),
+                         Time until = Time::max()) const;
+  // Clients' connections to a cluster address open at `at` (a mark, or a balancer becoming
+  // active, a firewall master, a server up): how many, and how many completed or were still
+  // open at the end. Other times: none known.
+  std::pair<std::size_t, std::size_t> connections_at(Time at) const;
+  std::size_t takeovers(Time from, Time until) const;
+  Time dual_master_time(Time from, Time until) const;
 
  private:
   enum class Kind : std::uint8_t { BalancerActive, FirewallMaster, ServerDown };
@@ -91,6 +114,16 @@ class FailoverMeter {
     Kind kind;
     wire::Ipv4 server;  // ServerDown
   };
+  // A router or balancer entering (on) or leaving (off) the master/active role; group = VRID,
+  // or kBalancers.
+  struct Role {
+    Time at;
+    link::NodeId node;
+    std::uint16_t group;
+    bool on;
+  };
+  static constexpr std::uint16_t kBalancers = 256;
+  static constexpr std::uint16_t kNoGroup = 0xffff;  // a crash: every group of the node
   struct ArpSet {
     Time at;
     link::NodeId node;
@@ -113,7 +146,13 @@ class FailoverMeter {
     link::NodeId node;
     wire::Ipv4 server;  // the node's address when it is a server
     std::optional<Time> first_datagram, first_response;
-    std::size_t open = 0, completed = 0;  // connections that were open at `at`, once they ended
+    Time last_dispatch;  // the latest dispatch since `at` (or `at`)
+    Time longest_gap;    // between dispatches since `at`, up to the next mark once closed
+    bool closed = false;
+  };
+  struct Point {  // a time connections open across are counted at, once they ended
+    Time at;
+    std::size_t open = 0, completed = 0;
   };
 
   void subscribe(sim::TraceBus& trace);
@@ -123,6 +162,8 @@ class FailoverMeter {
   std::optional<Time> arp_update(Time at, link::NodeId node) const;
   wire::Ipv4 server_address(link::NodeId node) const;
   const Watch* watch(Time at, link::NodeId node) const;
+  void add_point(Time at);
+  void on_role(Time at, link::NodeId node, std::uint16_t group, bool was, bool is);
   void on_dispatch(const nodes::Dispatched& e);
   void on_request(const nodes::RequestDone& e);
   void on_closed(const transport::TcpClosedEvent& e);
@@ -131,9 +172,12 @@ class FailoverMeter {
 
   FailoverTargets t_;
   std::vector<Change> changes_;
+  std::vector<Role> roles_;
   std::vector<ArpSet> arp_;
   std::vector<Lost> lost_;
   std::vector<Watch> watches_;              // in mark order, so by time
+  std::size_t open_watches_ = 0;            // watches_[open_watches_..] have the latest mark's time
+  std::vector<Point> points_;               // by time
   std::vector<std::size_t> want_datagram_;  // watches still waiting for their first datagram
   std::vector<std::size_t> want_response_;  // ... for their first response
   // Flow frames some NIC took in the last 2 x kCopyHorizon: id -> when, and the order they came.

@@ -142,25 +142,13 @@ class Builder {
     for (std::size_t g = 0; g < s_.vrrp_groups.size(); ++g) check_vrrp(g);
     for (std::size_t p = 0; p < s_.balancer_pairs.size(); ++p) check_pair(p);
     for (std::size_t t = 0; t < s_.traffic.size(); ++t) check_traffic(t);
-    for (std::size_t f = 0; f < s_.timeline.size(); ++f) check_fault(f);
   }
 
   void check_node(std::size_t n) {
     const runner::NodeSpec& nd = s_.nodes[n];
     const std::string np = node_ptr(n);
-    for (std::size_t i = 0; i < nd.interfaces.size(); ++i) {
-      const runner::InterfaceSpec& itf = nd.interfaces[i];
-      const runner::LanSpec& lan = s_.lans[itf.lan_index];
-      const double out = itf.port.loss_out.value_or(lan.loss), in = itf.port.loss_in.value_or(lan.loss);
-      if (out != in)
-        unsupported(P(P(P(np, "interfaces"), i), "port"),
-                    "a different loss in each direction (the link model has one loss probability for "
-                    "both directions of a cable): give loss_in and loss_out the same value");
-    }
-    if (nd.arp.accept_unsolicited)
-      unsupported(P(P(np, "arp"), "accept_unsolicited"),
-                  "ARP entries created by unsolicited packets (Linux arp_accept=1): the ARP model "
-                  "creates entries only for packets aimed at the node (arp_accept=0)");
+    if (nd.vrrp_garp_send_time != Time::zero() && nd.role != Role::Firewall && nd.role != Role::Router)
+      error(P(np, "vrrp_garp_send_time"), "only firewalls and routers run a VRRP daemon");
     if (nd.http_server && nd.role != Role::Server)
       unsupported(P(np, "http_server"), "an HTTP server on a node of role " +
                                             std::string(runner::to_string(nd.role)) +
@@ -206,14 +194,19 @@ class Builder {
       only_keepalived(grp.garp_master_delay != d.garp_master_delay, "garp_master_delay");
       only_keepalived(grp.garp_master_refresh != d.garp_master_refresh, "garp_master_refresh");
       only_keepalived(grp.down_timer_adverts != d.down_timer_adverts, "down_timer_adverts");
+      only_keepalived(grp.garp_master_refresh_repeat != d.garp_master_refresh_repeat,
+                      "garp_master_refresh_repeat");
+      only_keepalived(grp.garp_lower_prio_repeat.has_value(), "garp_lower_prio_repeat");
+      only_keepalived(grp.garp_lower_prio_delay.has_value(), "garp_lower_prio_delay");
+      only_keepalived(grp.higher_prio_send_advert, "higher_prio_send_advert");
+      only_keepalived(grp.lower_prio_no_advert, "lower_prio_no_advert");
+      only_keepalived(grp.garp_interval != d.garp_interval, "garp_interval");
     }
   }
 
   void check_pair(std::size_t p) {
     const runner::BalancerPairSpec& pr = s_.balancer_pairs[p];
     const std::string pp = pair_ptr(p);
-    if (pr.garp_refresh != Time::zero())
-      unsupported(P(pp, "garp_refresh"), "periodic gratuitous ARPs from the active balancer");
     if (pr.sync.batch_max > kModelBatchMax)
       error(P(P(pp, "sync"), "batch_max"), "at most " + std::to_string(kModelBatchMax) +
                                                " connections fit one sync message (a 1500-byte frame)");
@@ -263,14 +256,6 @@ class Builder {
     }
   }
 
-  void check_fault(std::size_t f) {
-    const runner::FaultSpec& ft = s_.timeline[f];
-    if (ft.action == runner::FaultAction::SetLoss && ft.direction != runner::LossDirection::Both)
-      unsupported(
-          P(P("/timeline", f), "direction"),
-          "a loss in one direction only (the link model has one loss probability for both directions)");
-  }
-
   // ---- pairs: which node serves which address ------------------------------------------------
 
   void plan_pairs() {
@@ -297,7 +282,7 @@ class Builder {
     c.delay = l.delay;
     c.bandwidth_bps = l.bandwidth_bps;
     c.queue_limit = l.queue;
-    c.loss = l.loss;
+    c.set_loss(l.loss);
     return c;
   }
 
@@ -321,6 +306,18 @@ class Builder {
     c.gc_stale_time = a.stale_time;
     c.queue_limit = a.queue;
     c.fixed_lifetime = a.timeout.value_or(Time::zero());
+    c.accept_unsolicited = a.accept_unsolicited;
+    switch (a.gratuitous) {
+      case runner::GratuitousPolicy::Update:
+        c.gratuitous = net::GratuitousArp::Update;
+        break;
+      case runner::GratuitousPolicy::RequestsOnly:
+        c.gratuitous = net::GratuitousArp::RequestsOnly;
+        break;
+      case runner::GratuitousPolicy::Ignore:
+        c.gratuitous = net::GratuitousArp::Ignore;
+        break;
+    }
     return c;
   }
 
@@ -347,6 +344,7 @@ class Builder {
       case Role::Router: {
         nodes::FirewallConfig fc;
         fc.host = host_of(nd);
+        fc.vrrp_daemon.garp_send_time = nd.vrrp_garp_send_time;
         node = &net.add_node<nodes::Firewall>(nd.name, fc);
         break;
       }
@@ -381,7 +379,8 @@ class Builder {
     lc.delay = itf.port.delay.value_or(lc.delay);
     lc.bandwidth_bps = itf.port.bandwidth_bps.value_or(lc.bandwidth_bps);
     lc.queue_limit = itf.port.queue.value_or(lc.queue_limit);
-    lc.loss = itf.port.loss_out.value_or(itf.port.loss_in.value_or(lc.loss));
+    lc.loss_out = itf.port.loss_out.value_or(lc.loss_out);
+    lc.loss_in = itf.port.loss_in.value_or(lc.loss_in);
     return lc;
   }
 
@@ -495,7 +494,11 @@ class Builder {
     bc.ha.nlbs_prefix_len = access.address.prefix_len;
     bc.ha.garp_count = pr.garp_repeat;
     bc.ha.garp_interval = pr.garp_interval;
+    bc.ha.garp_refresh = pr.garp_refresh;
+    bc.ha.regarp_after_split_brain = pr.garp_on_peer_return;
     bc.ha.wait_for_sync = pr.wait_for_sync;
+    bc.ha.sync_wait_limit = pr.sync_wait_limit;
+    bc.ha.preempt_delay = pr.preempt_delay;
     // Without an NLBS address (prior art) the balancer holds the cluster addresses instead; the
     // check wants an address there, so it looks at what the balancer will use.
     protocols::HaConfig checked = bc.ha;
@@ -530,6 +533,7 @@ class Builder {
     bc.sync.mode = sync_mode_of(pr.sync.mode);
     bc.sync.batch_delay = pr.sync.batch_interval;
     bc.sync.batch_max = pr.sync.batch_max;
+    bc.sync.bulk_rate = pr.sync.bulk_rate;
     if (!pr.clusters.empty()) {
       const runner::ClusterSpec& first = pr.clusters.front();
       // ND staletimeout: an idle connection's entry goes after this (IPVS's ESTABLISHED and
@@ -599,6 +603,13 @@ class Builder {
       v.keepalived.garp_master_repeat = grp.garp_master_repeat;
       v.keepalived.garp_master_delay = grp.garp_master_delay;
       v.keepalived.garp_master_refresh = grp.garp_master_refresh;
+      v.keepalived.garp_master_refresh_repeat = grp.garp_master_refresh_repeat;
+      // keepalived: the lower-priority burst defaults to the master entry's settings.
+      v.keepalived.garp_lower_prio_repeat = grp.garp_lower_prio_repeat.value_or(grp.garp_master_repeat);
+      v.keepalived.garp_lower_prio_delay = grp.garp_lower_prio_delay.value_or(grp.garp_master_delay);
+      v.keepalived.higher_prio_send_advert = grp.higher_prio_send_advert;
+      v.keepalived.lower_prio_no_advert = grp.lower_prio_no_advert;
+      v.keepalived.garp_interval = grp.garp_interval;
       v.keepalived.down_timer_adverts = grp.down_timer_adverts;
       if (auto why = v.check(); !why.empty()) {
         error(P("/vrrp_groups", g), "VRRP settings: " + why);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "models/nodes/server.hpp"
 #include "runner/run/restore.hpp"
@@ -125,15 +126,21 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
   fr.applied = in.timeline->applied_at(k) != Time::max();
   if (!fr.applied) return fr;
 
+  // What follows the fault is measured until the next fault (or the end).
+  Time until = in.end;
+  for (const runner::FaultSpec& g : s.timeline)
+    if (g.at > f.at) until = std::min(until, g.at);
+  // The node the run marked the fault on (run.cpp); datagrams lost are counted until the next
+  // fault (or the end), at most 30 s.
+  const std::size_t node = f.node_index != kNone ? f.node_index : in.timeline->pair_node(k);
+  const Time window = std::min(Time::s(30), std::max(Time::zero(), until - f.at));
+  const measure::FailoverResult m = in.failover->measure(
+      f.at, node == kNone ? link::kNoNode : static_cast<link::NodeId>(node), window, until);
+  fr.outage = m.outage;
+  fr.takeovers = m.takeovers;
+  fr.dual_master = m.dual_master;
+
   if (fr.kind == FaultMeasure::Failover) {
-    std::size_t node = f.node_index != kNone ? f.node_index : in.timeline->pair_node(k);
-    // Datagrams lost are counted until the next fault (or the end), at most 30 s.
-    Time until = in.end;
-    for (const runner::FaultSpec& g : s.timeline)
-      if (g.at > f.at) until = std::min(until, g.at);
-    const Time window = std::min(Time::s(30), std::max(Time::zero(), until - f.at));
-    const measure::FailoverResult m =
-        in.failover->measure(f.at, node == kNone ? link::kNoNode : static_cast<link::NodeId>(node), window);
     fr.detection = m.detection;
     fr.first_datagram = m.first_datagram;
     fr.first_response = m.first_response;
@@ -146,6 +153,9 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
                             in.built->servers.begin();
     const wire::Ipv4 server = pos < in.built->servers.size() ? in.built->server_addrs[pos] : wire::Ipv4();
     fr.back = in.restore->back(f.at, static_cast<link::NodeId>(f.node_index), server);
+    // A primary that takes back breaks what its table does not know: the connections open then.
+    if (fr.back)
+      std::tie(fr.connections_open, fr.connections_completed) = in.failover->connections_at(f.at + *fr.back);
   } else if (fr.kind == FaultMeasure::Shift && f.service_time) {
     // The server's share of new connections in the 10 s before, and the first moment its share
     // of the last 50 new connections crossed half that (slower) or one and a half times it
@@ -288,7 +298,14 @@ Value measured_value(const runner::Scenario& s, const runner::ExpectationSpec& e
       v.why = "the fault did not happen before the end of the run";
       return v;
     }
-    if (f->kind != FaultMeasure::Failover) {
+    const bool any_kind = e.measure == Measure::OutageTime || e.measure == Measure::Takeovers ||
+                          e.measure == Measure::DualMasterTime;
+    const bool takeback = e.measure == Measure::ConnectionSurvival && f->kind == FaultMeasure::Restore;
+    if (takeback && !f->back) {
+      v.why = "the node was never back in service";
+      return v;
+    }
+    if (f->kind != FaultMeasure::Failover && !any_kind && !takeback) {
       v.why = "not measured for a " + f->action + " fault";
       return v;
     }
@@ -339,6 +356,15 @@ Value measured_value(const runner::Scenario& s, const runner::ExpectationSpec& e
       break;
     case Measure::CompletedRequests:
       num(static_cast<double>(r.ok));
+      break;
+    case Measure::OutageTime:
+      time(f->outage, "");
+      break;
+    case Measure::Takeovers:
+      num(static_cast<double>(f->takeovers));
+      break;
+    case Measure::DualMasterTime:
+      time(f->dual_master, "");
       break;
   }
   return v;
@@ -447,6 +473,14 @@ std::string report_json(const Report& r) {
       j["load_shift_ns"] = time_json(f.load_shift);
     } else if (f.kind == FaultMeasure::Restore && f.applied) {
       j["back_ns"] = time_json(f.back);
+      j["connections_open"] = f.connections_open;
+      j["connections_completed"] = f.connections_completed;
+      j["survival"] = rounded(f.survival());
+    }
+    if (f.applied) {
+      j["outage_ns"] = f.outage.nanos();
+      j["takeovers"] = f.takeovers;
+      j["dual_master_ns"] = f.dual_master.nanos();
     }
     faults.push_back(std::move(j));
   }
@@ -585,6 +619,9 @@ bool report_from_json(const std::string& text, Report& r, std::string& error) {
       f.connections_open = get_or<std::size_t>(x, "connections_open", 0);
       f.connections_completed = get_or<std::size_t>(x, "connections_completed", 0);
       f.load_shift = time_from(x, "load_shift_ns");
+      f.outage = time_from(x, "outage_ns").value_or(Time::zero());
+      f.takeovers = get_or<std::size_t>(x, "takeovers", 0);
+      f.dual_master = time_from(x, "dual_master_ns").value_or(Time::zero());
       f.share_before = get_or<double>(x, "share_before", 0);
       f.shift_threshold = get_or<double>(x, "shift_threshold", 0);
       r.faults.push_back(std::move(f));

@@ -46,8 +46,14 @@ struct FaultReport {
   // Shift: until the slowed (or sped-up) server's share of new connections crossed the threshold.
   std::optional<Time> load_shift;
   double share_before = 0, shift_threshold = 0;
-  // Restore: until the node was active or master again, or a server marked up again.
+  // Restore: until the node was active or master again, or a server marked up again. The
+  // connections above are then those open at that moment (the takeback).
   std::optional<Time> back;
+  // Every kind, from the fault to the next one (or the end): the longest time no cluster
+  // datagram reached a server, takeovers (active/master), time with two masters.
+  Time outage;
+  std::size_t takeovers = 0;
+  Time dual_master;
 };
 
 struct ServerReport {

@@ -116,12 +116,18 @@ void faults(const Report& r, std::string& out) {
                        " connections open at the fault completed (" + percent(f.survival()) + ")\n"
                  : "responses and connections of real clients: see the captures\n";
     } else if (f.kind == FaultMeasure::Restore) {
-      out += f.back ? "    back in service after " + ms_text(*f.back) + "\n"
-                    : "    not back in service before the end (manual recovery, or nothing to take back)\n";
+      out += f.back
+                 ? "    back in service after " + ms_text(*f.back) + "; " +
+                       std::to_string(f.connections_completed) + " of " + std::to_string(f.connections_open) +
+                       " connections open then completed (" + percent(f.survival()) + ")\n"
+                 : "    not back in service before the end (manual recovery, or nothing to take back)\n";
     } else if (f.kind == FaultMeasure::Shift) {
       out += "    share before " + percent(f.share_before) + "; crossed " + percent(f.shift_threshold) +
              " after " + time_or_none(f.load_shift) + "\n";
     }
+    out += "    until the next fault: longest outage " + ms_text(f.outage) + "; " +
+           std::to_string(f.takeovers) + (f.takeovers == 1 ? " takeover" : " takeovers") +
+           "; two masters for " + ms_text(f.dual_master) + "\n";
   }
 }
 
@@ -293,6 +299,9 @@ std::string compare_text(const Report& a, const Report& b) {
     row("first response", [](const FaultReport& f) { return time_or_none(f.first_response); });
     row("ARP update", [](const FaultReport& f) { return time_or_none(f.arp_update); });
     row("datagrams lost", [](const FaultReport& f) { return std::to_string(f.datagrams_lost); });
+    row("longest outage", [](const FaultReport& f) { return ms_text(f.outage); });
+    row("takeovers", [](const FaultReport& f) { return std::to_string(f.takeovers); });
+    row("two masters", [](const FaultReport& f) { return ms_text(f.dual_master); });
     row("survival", [](const FaultReport& f) {
       return percent(f.survival()) + " (" + std::to_string(f.connections_completed) + "/" +
              std::to_string(f.connections_open) + ")";

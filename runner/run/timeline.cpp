@@ -112,9 +112,13 @@ void Timeline::set_links(const runner::FaultSpec& f, bool up) {
 }
 
 void Timeline::set_loss(const runner::FaultSpec& f, double p) {
-  auto set = [p](link::Lan& lan, link::PortIndex port) {
+  // out = what the node sends (NIC -> switch), in = what it receives; a LAN: every cable, both.
+  const bool out = f.direction != runner::LossDirection::In;
+  const bool in = f.direction != runner::LossDirection::Out;
+  auto set = [&](link::Lan& lan, link::PortIndex port) {
     link::LinkConfig c = lan.link_config(port);
-    c.loss = p;
+    if (out) c.loss_out = p;
+    if (in) c.loss_in = p;
     lan.set_link_config(port, c);
   };
   if (f.node_index != kNone) {

@@ -105,7 +105,7 @@ TEST_CASE("a frame the sender cannot put on its link is a send-stage drop, not a
 
 TEST_CASE("lost frames are link-stage drops; a NIC that is down refuses at the receive stage") {
   LanConfig cfg;
-  cfg.link.loss = 0.5;
+  cfg.link.set_loss(0.5);
   Three t(cfg);
   Ledger l(t.sim);
   t.c.dev.set_up(false);

@@ -279,7 +279,7 @@ namespace {
 std::size_t delivered_with_loss(std::uint64_t seed) {
   LanConfig cfg;
   cfg.kind = LanKind::Shared;
-  cfg.link.loss = 0.3;
+  cfg.link.loss_out = 0.3;  // on A's transmit side only
   sim::Simulation sim(seed);
   FramePool pool;
   Lan wan(sim, 0, "wan", cfg);
@@ -299,6 +299,43 @@ TEST_CASE("link loss follows its probability and repeats exactly with the same s
   CHECK(first < 760);
   CHECK(delivered_with_loss(7) == first);
   CHECK(delivered_with_loss(8) != first);
+}
+
+TEST_CASE("a link lossy in one direction loses only what goes that way") {
+  // B's cable loses 40 % of what the switch sends to B and nothing B sends (loss_in only).
+  ThreeHosts t({}, 11);
+  LinkConfig lossy = t.lan.link_config(1);
+  lossy.loss_in = 0.4;
+  t.lan.set_link_config(1, lossy);
+  for (int i = 0; i < 1000; ++i) {
+    t.a.dev.send(make_frame(t.pool, kB, kA));
+    t.b.dev.send(make_frame(t.pool, kA, kB));
+  }
+  t.sim.run();
+  CHECK(t.a.got.size() == 1000);
+  CHECK(t.b.got.size() > 550);
+  CHECK(t.b.got.size() < 650);
+  CHECK(t.lan.counters().dropped_loss == 1000 - t.b.got.size());
+}
+
+TEST_CASE("on a shared segment the receiver's loss_in applies to each copy separately") {
+  LanConfig cfg;
+  cfg.kind = LanKind::Shared;
+  sim::Simulation sim(5);
+  FramePool pool;
+  Lan hub(sim, 0, "hub", cfg);
+  RecordingNic a(sim, kA), b(sim, kB), c(sim, kC);
+  hub.attach(a.dev);
+  LinkConfig deaf;
+  deaf.loss_in = 1.0;
+  hub.attach(b.dev, deaf);
+  hub.attach(c.dev);
+  for (int i = 0; i < 10; ++i) a.dev.send(make_frame(pool, wire::Mac::broadcast(), kA));
+  b.dev.send(make_frame(pool, wire::Mac::broadcast(), kB));
+  sim.run();
+  CHECK(b.got.empty());       // B hears nothing
+  CHECK(c.got.size() == 11);  // C hears A and B
+  CHECK(a.got.size() == 1);   // B's own sending is not lossy
 }
 
 TEST_CASE("a two-port shared segment is a point-to-point cable: one serialization, one delay") {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "models/link/trace_events.hpp"
@@ -254,6 +255,59 @@ TEST_CASE("a router's fixed-lifetime cache keeps an entry for exactly its lifeti
   CHECK_FALSE(f.cache.lookup(kIpB));
   CHECK_FALSE(f.send(kIpB));  // re-resolved by broadcast
   CHECK(f.out.requests.back().dst == Mac::broadcast());
+}
+
+TEST_CASE("gratuitous ARPs move an entry, or not, as the table's policy says") {
+  // The same entry (10.0.0.2 at B), then a takeover announced by C as a request and as a reply.
+  auto run = [](GratuitousArp policy) {
+    ArpConfig c = fixed_timers();
+    c.gratuitous = policy;
+    Fixture f(c);
+    f.cache.input(Arp::request(kB, kIpB, ip("10.0.0.1")), true, false);
+    const auto by_request = f.cache.input(Arp::gratuitous_request(kC, kIpB), false, false);
+    const Mac after_request = f.cache.lookup(kIpB)->mac;
+    f.cache.input(Arp::request(kB, kIpB, ip("10.0.0.1")), true, false);  // back at B
+    const auto by_reply = f.cache.input(Arp::gratuitous_reply(kC, kIpB), false, false);
+    return std::tuple{by_request, after_request, by_reply, f.cache.lookup(kIpB)->mac};
+  };
+  using L = ArpCache::Learned;
+  // RFC 826 merge rule (Linux, Cisco IOS): both move it.
+  CHECK(run(GratuitousArp::Update) == std::tuple{L::Updated, kC, L::Updated, kC});
+  // Junos without gratuitous-arp-reply: the request moves it, the reply does not.
+  CHECK(run(GratuitousArp::RequestsOnly) == std::tuple{L::Updated, kC, L::Ignored, kB});
+  CHECK(run(GratuitousArp::Ignore) == std::tuple{L::Ignored, kB, L::Ignored, kB});
+}
+
+TEST_CASE("a router that ignores gratuitous ARPs keeps a moved address until its entry expires") {
+  ArpConfig c;
+  c.fixed_lifetime = Time::min(240);
+  c.gratuitous = GratuitousArp::Ignore;
+  Fixture f(c);
+  f.send(kIpB);
+  f.cache.input(Arp::reply(kB, kIpB, kMe, ip("10.0.0.1")), true, true);  // learned at 0
+  f.sim.run_until(Time::s(10));
+  f.cache.input(Arp::gratuitous_request(kC, kIpB), false, false);  // the address moved to C
+  f.sim.run_until(Time::min(240) - Time::ns(1));
+  CHECK(f.send(kIpB) == kB);  // still the old MAC: 4 h minus 10 s of blackhole
+  f.sim.run_until(Time::min(240));
+  CHECK_FALSE(f.cache.lookup(kIpB));
+  // An ordinary (non-gratuitous) reply to the new resolution is learned.
+  CHECK_FALSE(f.send(kIpB));
+  f.cache.input(Arp::reply(kC, kIpB, kMe, ip("10.0.0.1")), true, true);
+  CHECK(f.send(kIpB) == kC);
+}
+
+TEST_CASE("with arp_accept=1 a gratuitous ARP creates a stale entry; other ARPs not for us still do not") {
+  ArpConfig c = fixed_timers();
+  c.accept_unsolicited = true;
+  Fixture f(c);
+  CHECK(f.cache.input(Arp::request(kC, ip("10.0.0.7"), ip("10.0.0.9")), false, false) ==
+        ArpCache::Learned::Ignored);
+  CHECK(f.cache.input(Arp::gratuitous_request(kC, kIpB), false, false) == ArpCache::Learned::Created);
+  CHECK(f.cache.lookup(kIpB)->mac == kC);
+  CHECK(f.cache.lookup(kIpB)->state == ArpState::Stale);  // Linux: unconfirmed, so STALE
+  CHECK(f.send(kIpB) == kC);                              // used at once, checked later
+  CHECK(f.out.requests.empty());
 }
 
 TEST_CASE("clearing the table drops the waiting datagrams with the given reason and reports each entry") {

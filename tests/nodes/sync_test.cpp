@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "models/nodes/site.hpp"
+#include "models/protocols/trace_events.hpp"
 #include "models/transport/tcp_stack.hpp"
 #include "runner/measure/failover.hpp"
 
@@ -82,6 +83,50 @@ TEST_CASE("batched sync (IPVS's rule, 2 s flush) saves the connections synced be
   // ...but those opened within the flush delay before the crash never reached the standby.
   CHECK(batch.failover.survival() < 1.0);
   CHECK(batch.server_resets > 0);
+}
+
+TEST_CASE("a returning primary catches up in table size over bulk_rate, then takes back (wait_for_sync)") {
+  sim::Simulation sim(7);
+  SiteConfig cfg;
+  cfg.clients = 4;
+  cfg.servers = 3;
+  cfg.sync.bulk_rate = 600;  // 10 messages of 60 entries per second
+  apps::HttpClientConfig h;
+  h.arrivals = apps::Arrivals::poisson(40);
+  h.start = Time::s(5);
+  h.stop = Time::s(19);  // a table that does not grow during the transfer
+  cfg.traffic = h;
+  Site site = build_figure3(sim, cfg);
+  site.boot();
+  sim.run_until(Time::s(20));
+  Balancer& lb1 = *site.balancers[0];
+  Balancer& lb2 = *site.balancers[1];
+  lb1.crash();
+  sim.run_until(Time::s(40));
+  // Closed connections linger (FIN_WAIT/TIME_WAIT 120 s): the whole run's are there.
+  const std::size_t table = lb2.table().size();
+  REQUIRE(table > 1200);
+  lb1.recover();
+  Time synced = Time::max(), active = Time::max();
+  sim.trace().subscribe<protocols::HaStateChanged>([&](const protocols::HaStateChanged& e) {
+    if (e.node == lb1.id() && e.to == wire::HaState::Active) active = e.at;
+  });
+  while (sim.now() < Time::s(70) && synced == Time::max()) {
+    sim.run_until(sim.now() + Time::ms(1));
+    if (lb1.ha().sync_status() == wire::HaSyncStatus::Synchronized) synced = sim.now();
+  }
+  REQUIRE(synced != Time::max());
+  // It stands by within half a second (lb2's next heartbeat); the transfer starts at once and
+  // sends ceil(table / 60) messages 100 ms apart: table / rate.
+  const Time expected = Time::ms(100) * static_cast<std::int64_t>((table + 59) / 60 - 1);
+  MESSAGE("table ", table, " entries: synchronised ", (synced - Time::s(40)).str(), " after the recovery");
+  CHECK(synced - Time::s(40) >= expected);
+  CHECK(synced - Time::s(40) <= expected + Time::ms(502));
+  sim.run_until(synced + Time::ms(10));
+  // It asked as soon as it was synchronised: active two heartbeat transits later.
+  CHECK(active >= synced - Time::ms(1));
+  CHECK(active <= synced + Time::ms(1));
+  CHECK(lb2.ha_state() == wire::HaState::Standby);
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "tests/protocols/ha_pair.hpp"
 
 using namespace nlb::protocols;
@@ -27,6 +30,21 @@ HaPair settled(HaRecovery recovery = HaRecovery::Auto) {
   h.start(P);
   h.start(B);
   h.run_until(Time::s(10));
+  return h;
+}
+
+// P settled as active, crashed at 10 s and rebooted at 20 s, run to 40 s; a bulk transfer
+// takes 3 s.
+HaPair rebooted_primary(const HaConfig& p) {
+  HaPair h(p, ha_config(HaRole::Backup, 12));
+  h.start(P);
+  h.start(B);
+  h.run_until(Time::s(10));
+  h.set_bulk_duration(Time::s(3));
+  h.crash(P);
+  h.run_until(Time::s(20));
+  h.reboot(P);
+  h.run_until(Time::s(40));
   return h;
 }
 
@@ -150,15 +168,7 @@ TEST_CASE("with auto recovery the returning primary takes back only once its tab
 TEST_CASE("without wait_for_sync the returning primary preempts before its table is synchronised") {
   auto p = ha_config(HaRole::Primary, 11);
   p.wait_for_sync = false;
-  HaPair h(p, ha_config(HaRole::Backup, 12));
-  h.start(P);
-  h.start(B);
-  h.run_until(Time::s(10));
-  h.set_bulk_duration(Time::s(3));
-  h.crash(P);
-  h.run_until(Time::s(20));
-  h.reboot(P);
-  h.run_until(Time::s(40));
+  HaPair h = rebooted_primary(p);
   const Time standby = h.entered(P, HaState::Standby);
   // It asks in its very first standby heartbeat: active 200 us later, with an empty table.
   CHECK(h.entered(P, HaState::Active) - standby == Time::us(200));
@@ -298,6 +308,44 @@ TEST_CASE(
   CHECK_FALSE(h.has_alias(B));
 }
 
+TEST_CASE(
+    "with garp_refresh the active balancer re-announces every period, so a stale owner lasts one period at "
+    "most") {
+  auto p = ha_config(HaRole::Primary, 11);
+  p.regarp_after_split_brain = false;
+  p.garp_refresh = Time::s(10);  // keepalived#20's request: a GARP from the master every X s
+  HaPair h(p, ha_config(HaRole::Backup, 12));
+  h.start(P);
+  h.start(B);
+  h.run_until(Time::s(10));
+  h.cut();
+  h.run_until(Time::s(13));
+  h.heal();
+  h.run_until(Time::s(13) + Time::ms(1));
+  CHECK(h.arp_owner() == B);  // the false takeover's GARP, nobody re-announced on heal
+  h.run_until(Time::s(30));
+  CHECK(h.arp_owner() == P);
+  // P became active at 100 us: refreshes at 10.0001, 20.0001, 30.0001 s ...
+  std::vector<Time> refresh;
+  for (const auto& [at, g] : h.all<ha::SendGratuitousArp>(P))
+    if (std::string(g.why) == "refresh") refresh.push_back(at);
+  CHECK(refresh == std::vector<Time>{Time::s(10) + Time::us(100), Time::s(20) + Time::us(100)});
+  CHECK(h.arp_owner_since() == Time::s(20) + Time::us(100));
+  CHECK(h.all<ha::SendGratuitousArp>(B).size() == 1);  // a standby never refreshes
+}
+
+TEST_CASE("with preempt_delay a returning primary asks for the role only after standing by that long") {
+  auto p = ha_config(HaRole::Primary, 11);
+  p.wait_for_sync = false;
+  p.preempt_delay = Time::s(5);  // keepalived preempt_delay
+  HaPair h = rebooted_primary(p);
+  const Time standby = h.entered(P, HaState::Standby);
+  // Its first standby heartbeat does not ask; B sends the table meanwhile (done after 3 s).
+  CHECK(h.all<ha::StartBulkSync>(B).size() == 1);
+  CHECK(h.entered(P, HaState::Active) - standby == Time::s(5) + Time::us(200));
+  CHECK(h.node(P).sync_status() == HaSyncStatus::Synchronized);
+}
+
 TEST_CASE("each balancer sends a heartbeat every 0.5 s carrying its state, role, reach and sync status") {
   HaPair h = settled();
   h.reach(P, 2, 3);
@@ -422,6 +470,14 @@ TEST_CASE("several gratuitous ARPs can be spaced out when a balancer becomes act
 }
 
 TEST_CASE("HA configuration errors name the field") {
+  {
+    auto c = ha_config(HaRole::Primary, 11);
+    c.garp_refresh = Time::s(-1);
+    CHECK(c.check().rfind("garp_refresh:", 0) == 0);
+    c = ha_config(HaRole::Primary, 11);
+    c.preempt_delay = Time::s(-1);
+    CHECK(c.check().rfind("preempt_delay:", 0) == 0);
+  }
   auto c = ha_config(HaRole::Primary, 11);
   CHECK(c.check().empty());
   c.heartbeat_timeout = Time::ms(500);

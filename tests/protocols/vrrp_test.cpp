@@ -2,6 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <string>
+#include <vector>
+
 #include "tests/protocols/vrrp_lan.hpp"
 
 using namespace nlb::protocols;
@@ -376,7 +379,74 @@ TEST_CASE("keepalived master answers a lower-priority master at once, unless low
   cfg.keepalived.lower_prio_no_advert = true;
   VrrpInstance quiet(cfg);
   quiet.startup(Time::zero());
-  CHECK(quiet.on_advert(Time::ms(400), advert(100)).empty());
+  CHECK(quiet.on_advert(Time::ms(400), advert(100)).count<vrrp::SendAdvert>() == 0);
+}
+
+TEST_CASE("a keepalived master that hears a lower priority refreshes ARP caches now and after 5 s") {
+  VrrpInstance r(vrrp_config(255, 1, VrrpFlavor::Keepalived));
+  r.startup(Time::zero());
+  auto run_to = [&r](Time t) {
+    while (r.next_deadline() < t) r.poll(r.next_deadline());
+  };
+  run_to(Time::s(20));
+  auto acts = r.on_advert(Time::s(20), advert(100));
+  // vrrp_state_master_rx: the advert first (RFC 9568), then garp_lower_prio_repeat (5) GARPs.
+  CHECK(acts.index_of<vrrp::SendAdvert>() < acts.index_of<vrrp::SendGratuitousArps>());
+  CHECK(acts.find<vrrp::SendGratuitousArps>()->count == 5);
+  run_to(Time::s(25));
+  CHECK(r.next_deadline() == Time::s(25));
+  auto later = r.poll(Time::s(25));
+  REQUIRE(later.find<vrrp::SendGratuitousArps>());
+  CHECK(std::string(later.find<vrrp::SendGratuitousArps>()->why) == "garp_lower_prio_delay");
+  CHECK(r.counters().garps_sent == 10 + 10);  // master entry (5 + 5) and lower priority (5 + 5)
+  // repeat 0 turns it off: the RFC 5798 flavor never does it.
+  auto cfg = vrrp_config(255, 1, VrrpFlavor::Keepalived);
+  cfg.keepalived.garp_lower_prio_repeat = 0;
+  VrrpInstance off(cfg);
+  off.startup(Time::zero());
+  CHECK(off.on_advert(Time::s(20), advert(100)).count<vrrp::SendGratuitousArps>() == 0);
+  VrrpInstance rfc(vrrp_config(255, 1));
+  rfc.startup(Time::zero());
+  CHECK(rfc.on_advert(Time::s(20), advert(100)).empty());
+}
+
+namespace {
+// keepalived#542: the master is cut off from the backup's adverts (a VM snapshot stun) long
+// enough for the backup to take over and announce; when the master's adverts come back the
+// backup yields at once. Returns the routers that sent GARPs after the heal.
+std::vector<std::size_t> garps_after_false_takeover(bool higher_prio_send_advert) {
+  VrrpLan lan;
+  lan.set_delay(Time::us(50));
+  auto high_cfg = vrrp_config(200, 1, VrrpFlavor::Keepalived);
+  auto low_cfg = vrrp_config(100, 2, VrrpFlavor::Keepalived);
+  low_cfg.keepalived.higher_prio_send_advert = higher_prio_send_advert;
+  auto high = lan.add(high_cfg);
+  auto low = lan.add(low_cfg);
+  lan.startup(high);
+  lan.startup(low);
+  lan.run_until(Time::s(10));
+  lan.cut_both_ways(high, low);
+  lan.run_until(Time::s(15));
+  REQUIRE(lan.router(low).state() == VrrpState::Master);
+  lan.heal_both_ways(high, low);
+  lan.run_until(Time::s(40));
+  CHECK(lan.router(high).state() == VrrpState::Master);
+  CHECK(lan.router(low).state() == VrrpState::Backup);
+  std::vector<std::size_t> who;
+  for (const auto& e : lan.log())
+    if (e.at > Time::s(15) && std::holds_alternative<vrrp::SendGratuitousArps>(e.action) &&
+        std::string(std::get<vrrp::SendGratuitousArps>(e.action).why) != "garp_master_delay")
+      who.push_back(e.router);
+  return who;
+}
+}  // namespace
+
+TEST_CASE("after a false takeover only higher_prio_send_advert makes the real master announce again") {
+  // The backup yields on the master's first advert without a word: the master never hears a
+  // lower priority, so the ARP caches keep the backup's MAC (keepalived#542, #1927).
+  CHECK(garps_after_false_takeover(false).empty());
+  // With it the backup's last advert reaches the master, which refreshes at once and 5 s later.
+  CHECK(garps_after_false_takeover(true) == std::vector<std::size_t>{0, 0});
 }
 
 TEST_CASE("keepalived 'state MASTER' waits one interval plus the smallest skew at startup") {

@@ -97,14 +97,13 @@ TEST_CASE("the trace adds no event to the run: the report is the same with and w
 
 TEST_CASE("a scenario the builder cannot run exits 2, names the JSON pointer and writes nothing") {
   runner::Scenario s = load_shipped("figure3-single-public-ip");
-  const std::size_t fw1 = s.node_index("fw1");
-  s.nodes[fw1].arp.accept_unsolicited = true;
+  s.balancer_pairs[0].clusters[0].advisor.kind = runner::AdvisorKind::Ping;
   const auto dir = fresh_dir("unsupported");
   RunResult r = run_to(s, dir, Time::s(1));
   CHECK(r.exit_code == kExitBadInput);
   CHECK_FALSE(r.report.has_value());
   REQUIRE(r.diagnostics.size() == 1);
-  CHECK(r.diagnostics[0].pointer == "/nodes/" + std::to_string(fw1) + "/arp/accept_unsolicited");
+  CHECK(r.diagnostics[0].pointer == "/balancer_pairs/0/clusters/0/advisor/kind");
   CHECK(r.diagnostics[0].message.find("not supported yet") != std::string::npos);
   CHECK(files_in(dir).empty());
 }

@@ -142,7 +142,9 @@ TEST_CASE("a sweep gives the same results with one thread, two threads and two r
   // What the rows say: the 1 s timeout holds everything, the 3 s one misses detection.
   const std::string csv = read_file(dir / "j1" / kResultsCsv);
   CHECK(csv.find("\n0,1s,1,ok,0,1,") != std::string::npos);
-  CHECK(csv.find("\n2,3s,1,failed,3,1,") != std::string::npos);  // detection, ARP update, survival
+  // Detection and the ARP update miss their bounds; the connections open at the crash that are
+  // still retransmitting when the run ends are not counted broken.
+  CHECK(csv.find("\n2,3s,1,failed,2,1,") != std::string::npos);
   const std::string s = one.out.str();
   CHECK(s.find("Sweep small: 4 variants of short-crash.json (heartbeat_timeout 2 x 2 seeds)") == 0);
   CHECK(s.find("heartbeat_timeout=1s: 2 of 2 held\n  crash-active-balancer: detection ") !=
