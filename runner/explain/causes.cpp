@@ -37,7 +37,7 @@ void order(std::vector<Step>& steps) {
 // ---- state changes --------------------------------------------------------------------------
 
 std::vector<Step> Causes::silence(std::uint32_t listener, std::optional<std::uint32_t> speaker, Time from,
-                                  Time to, const std::string& kind, wire::Mac src) const {
+                                  Time to, const std::string& kind, wire::Mac src, int vrid) const {
   std::vector<Step> out;
   const TraceIndex& t = w_.trace();
   if (speaker) {
@@ -69,7 +69,8 @@ std::vector<Step> Causes::silence(std::uint32_t listener, std::optional<std::uin
   std::map<std::string, std::uint64_t> dropped;
   Time first = Time::max();
   for (const FrameLine* d : w_.frames_in(Dir::Drop, kind, from, to)) {
-    if (d->src != src || d->reason == "filtered") continue;
+    // keepalived sends adverts from the real MAC: a VRRP advert is matched by its VRID.
+    if (d->reason == "filtered" || (vrid >= 0 ? d->vrid != vrid : d->src != src)) continue;
     ++dropped[d->reason];
     first = std::min(first, d->t);
   }
@@ -81,7 +82,34 @@ std::vector<Step> Causes::silence(std::uint32_t listener, std::optional<std::uin
     out.push_back(
         {first, w_.node_name(listener), kind + "s" + who + " dropped on the way (" + text + ")", "cause"});
   }
+  if (speaker) add_steps(out, garp_burst(*speaker, from, to, vrid));
   return out;
+}
+
+std::vector<Step> Causes::garp_burst(std::uint32_t speaker, Time from, Time to, int vrid) const {
+  // keepalived#1653: one process sends the gratuitous ARPs of every address, one by one, and
+  // advertises only between them; a burst longer than the backup's Master_Down_Interval
+  // silences the master. A handful of GARPs is a takeover's ordinary announcement.
+  constexpr std::size_t kBurst = 20;
+  std::size_t garps = 0, adverts = 0;
+  Time first = Time::max(), last = Time::zero();
+  for (const FrameLine* f : w_.frames_in(Dir::Tx, "garp", from, to)) {
+    if (f->node != speaker) continue;
+    ++garps;
+    first = std::min(first, f->t);
+    last = std::max(last, f->t);
+  }
+  if (garps < kBurst) return {};
+  for (const FrameLine* f : w_.frames_in(Dir::Tx, "vrrp", first, last))
+    adverts += f->node == speaker && (vrid < 0 || f->vrid == vrid);
+  const std::string who = w_.node_name(speaker);
+  return {{first, who,
+           "sent " + std::to_string(garps) + " gratuitous ARPs one by one from " + seconds_text(first) +
+               " to " + seconds_text(last) + " (" + duration_text(last - first) + ") and " +
+               (adverts ? "only " + plural(adverts, "advert", "adverts") + " between them"
+                        : std::string("no advert meanwhile")) +
+               ": the burst of gratuitous ARPs delayed its adverts",
+           "cause"}};
 }
 
 std::vector<Step> Causes::why_state(const StateLine& s) const {
@@ -96,7 +124,11 @@ std::vector<Step> Causes::why_state(const StateLine& s) const {
                                        " for " + duration_text(s.t - hb->t) + " (the last at " +
                                        seconds_text(hb->t) + ")"
                                  : "heard no heartbeat at all";
-    out.push_back({s.t, me, heard + "; became " + s.to + " (" + s.why + ")", "cause"});
+    std::string why = s.why;
+    // keepalived#20: the peer was alive and still active, only its heartbeats were lost.
+    if (peer && w_.up(*peer, s.t) && s.to == "active")
+      why += "; a false takeover: " + w_.node_name(*peer) + " was alive and still active";
+    out.push_back({s.t, me, heard + "; became " + s.to + " (" + why + ")", "cause"});
     return out;
   }
   if (s.machine.rfind("vrrp/", 0) == 0 && s.why == "master down timer expired") {
@@ -105,7 +137,8 @@ std::vector<Step> Causes::why_state(const StateLine& s) const {
     const FrameLine* adv = nullptr;
     for (const FrameLine& f : t.frames) {
       if (f.t >= s.t) break;
-      if (f.node == s.node && f.dir == Dir::Rx && f.kind == "vrrp" && f.src == vmac) adv = &f;
+      if (f.node == s.node && f.dir == Dir::Rx && f.kind == "vrrp" && (f.vrid == vrid || f.src == vmac))
+        adv = &f;
     }
     std::optional<std::uint32_t> master;
     for (std::uint32_t n = 0; n < t.nodes.size(); ++n) {
@@ -113,7 +146,7 @@ std::vector<Step> Causes::why_state(const StateLine& s) const {
       const StateLine* m = w_.state_at(n, s.machine, adv ? adv->t : s.t);
       if (m && m->to == "master") master = n;
     }
-    out = silence(s.node, master, adv ? adv->t : Time::zero(), s.t, "vrrp", vmac);
+    out = silence(s.node, master, adv ? adv->t : Time::zero(), s.t, "vrrp", vmac, vrid);
     const std::string heard = adv ? "heard no VRRP advert for VRID " + std::to_string(vrid) + " for " +
                                         duration_text(s.t - adv->t) + " (the last at " +
                                         seconds_text(adv->t) + ")"
@@ -188,7 +221,14 @@ std::vector<Step> Causes::why_arp(const ArpLine& a) const {
                        std::string(won->flag ? "won" : "lost") + " the split brain (" + won->why +
                            ") and announced " + ip + " again with a gratuitous ARP",
                        "cause"});
+      } else if (const HaLine* back = peer_return(sender, sent)) {
+        add_steps(out, late_timers(sender, sent));
+        out.push_back({back->t, who,
+                       "heard its peer's heartbeat again and announced " + ip +
+                           " again with a gratuitous ARP (garp_on_peer_return)",
+                       "cause"});
       } else {
+        add_steps(out, late_timers(sender, sent));
         out.push_back({sent, who,
                        "sent a gratuitous ARP for " + ip + " (a repeat or refresh, no state change)",
                        "cause"});
@@ -205,6 +245,33 @@ std::vector<Step> Causes::why_arp(const ArpLine& a) const {
                            : "updated its ARP entry for " + ip + ": " + w_.mac_text(a.old_mac, kNone, a.t) +
                                  " -> " + w_.mac_text(a.mac, kNone, a.t);
   out.push_back({a.t, me, text, "clear"});
+  return out;
+}
+
+const HaLine* Causes::peer_return(std::uint32_t node, Time t) const {
+  const HaLine* out = nullptr;
+  for (const HaLine& h : w_.trace().ha)
+    if (h.node == node && !h.split_brain && h.flag && h.t <= t && h.t + Time::ms(1) >= t) out = &h;
+  return out;
+}
+
+std::vector<Step> Causes::late_timers(std::uint32_t node, Time t) const {
+  // keepalived#542/#1927: a VM snapshot stops the process; its timers come due while it is
+  // frozen and all fire at once when it resumes.
+  const Liveness* l = w_.last_change(node, t);
+  if (!l || l->what != "resumed" || l->t + Time::s(1) < t) return {};
+  const std::string me = w_.node_name(node);
+  std::vector<Step> out;
+  for (const FaultLine& f : w_.trace().faults)
+    if (f.name == l->fault->of && f.action == "freeze")
+      out.push_back({f.t, me, "froze (" + fault_text(f) + ")", "cause"});
+  std::string text = "resumed after " + duration_text(l->t - (out.empty() ? l->t : out.front().t)) +
+                     ", still " + (w_.state_at(node, "ha", l->t) ? w_.state_at(node, "ha", l->t)->to : "up") +
+                     ": the timers that came due while it was frozen fired late, at once";
+  for (const HaLine& h : w_.trace().ha)
+    if (h.node == node && !h.split_brain && !h.flag && h.t == l->t)
+      text += "; its peer timer expired (" + h.why + ") although the peer had been heartbeating";
+  out.push_back({l->t, me, text, "cause"});
   return out;
 }
 
@@ -338,16 +405,40 @@ std::optional<Diagnosis> Causes::stale_arp(const FrameLine& f, std::uint32_t sen
   }
   add_steps(d.cause, std::move(went_wrong));
   const std::string s = w_.node_name(sender), r = w_.node_name(receiver);
+  const std::string silent = no_reannounce(receiver, ip, f.t, d.cause);
   d.site = s;
   d.table = s + " ARP table";
   d.stale = "ARP table still held " + ip.str() + " -> " + w_.mac_text(f.dst, f.lan, f.t) +
             (learned ? ", learned at " + seconds_text(learned->t) : std::string());
   d.entry = ip.str() + " -> " + w_.mac_text(f.dst, f.lan, f.t) +
             (learned ? ", learned at " + seconds_text(learned->t) : std::string());
-  d.headline =
-      s + " kept sending " + ip.str() + "'s traffic to " + r + ", which " + unable_text(receiver, ip, f.t);
+  d.headline = s + " kept sending " + ip.str() + "'s traffic to " + r + ", which " +
+               unable_text(receiver, ip, f.t) +
+               (silent.empty() ? "" : "; " + silent + " did not announce it again after the split brain");
   d.key = "arp|" + s + "|" + ip.str() + "|" + f.dst.str() + "|" + std::to_string(d.start.nanos());
   return d;
+}
+
+std::string Causes::no_reannounce(std::uint32_t receiver, wire::Ipv4 ip, Time t,
+                                  std::vector<Step>& cause) const {
+  // keepalived#166: the split brain's loser released the address; the winner, which announces
+  // only when it becomes active, stayed active and said nothing, so routers keep the loser's MAC.
+  const AddrLine* rel = w_.last_addr(receiver, ip, t);
+  if (!rel || rel->added) return {};
+  const StateLine* lost = w_.state_at(receiver, "ha", rel->t);
+  if (!lost || lost->why.rfind("split brain resolved", 0) != 0) return {};
+  for (std::uint32_t winner : w_.holders(ip, rel->t)) {
+    if (winner == receiver) continue;
+    for (const FrameLine* g : w_.frames_in(Dir::Tx, "garp", rel->t - Time::ms(1), t))
+      if (g->node == winner && g->arp && g->arp->spa == ip) return {};
+    const std::string who = w_.node_name(winner);
+    cause.push_back({rel->t, who,
+                     "won the split brain and stayed active, but sent no gratuitous ARP for " + ip.str() +
+                         ": nothing told the routers the address was back on " + who,
+                     "cause"});
+    return who;
+  }
+  return {};
 }
 
 std::optional<Diagnosis> Causes::stale_mac(const FrameLine& f, std::uint32_t receiver, int vrid) const {
@@ -453,7 +544,7 @@ std::optional<Diagnosis> Causes::arp_failed(const FrameLine& f) const {
 bool Causes::both_active(std::uint32_t a, std::uint32_t b, Time t) const {
   const StateLine* x = w_.state_at(a, "ha", t);
   const StateLine* y = w_.state_at(b, "ha", t);
-  return x && y && x->to == "active" && y->to == "active";
+  return x && y && x->to == "active" && y->to == "active" && w_.up(a, t) && w_.up(b, t);
 }
 
 bool Causes::paths_down(Time t) const {
@@ -479,7 +570,24 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   d.kind = "missing-connection";
   d.holder = balancer;
   std::string why, why_key;
-  if (synced && expired && expired->t > synced->t) {
+  // A balancer that restarted lost its table, synchronised entries too.
+  const Liveness* back = w_.last_change(balancer, t);
+  const bool restarted = back && back->up && back->what != "resumed";
+  if (synced && restarted && back->t > synced->t) synced = nullptr;
+  const StateLine* now = w_.state_at(balancer, "ha", t);
+  const Liveness* at_open = w_.last_change(balancer, opened->t);
+  if (restarted && now && now->to == "active" && now->t >= back->t && opened->t < now->t) {
+    // keepalived#237: the returning primary took the role back before its peer's bulk transfer
+    // had sent it the table.
+    std::size_t arrived = 0;
+    for (const ConnLine& c : w_.trace().conns)
+      arrived += c.op == "sync" && c.node == balancer && c.t >= back->t && c.t <= now->t;
+    why = b + " came back at " + seconds_text(back->t) + " with an empty table and became active at " +
+          seconds_text(now->t) + " (" + now->why + "), " + duration_text(now->t - back->t) +
+          " later, before its peer's bulk transfer had resynchronised them (" +
+          plural(arrived, "entry", "entries") + " had reached it)";
+    why_key = "preempt-" + std::to_string(now->t.nanos());
+  } else if (synced && expired && expired->t > synced->t) {
     why = "its entry had expired at " + seconds_text(expired->t);
     why_key = "expired";
   } else if (synced) {
@@ -490,6 +598,10 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   } else if (!w_.any_sync()) {
     why = "no entry was ever synchronised to " + b + " (connection sync off)";
     why_key = "sync-off";
+  } else if (at_open && !at_open->up && at_open->what == "froze") {
+    why = "they were opened while " + b + " was frozen (" + fault_text(*at_open->fault) +
+          "): the sync messages " + a + " sent it were lost";
+    why_key = "frozen-" + std::to_string(at_open->t.nanos());
   } else if (both_active(balancer, opened->node, opened->t)) {
     why =
         "they were opened while both balancers were active (split brain), and an active balancer takes no "
@@ -525,10 +637,12 @@ std::optional<Diagnosis> Causes::missing_connection(std::uint32_t balancer, cons
   }
   d.site = b;
   d.table = b + " connection table";
-  d.stale = "had no entry for connections " + a + " had opened: " + why;
-  d.entry = "no entry for connections " + a + " had opened: " + why;
-  d.headline = b + " received connections " + a + " had opened, with no entry for them (" + why +
-               "), and gave them to other servers";
+  const std::string whose =
+      why_key.rfind("preempt-", 0) == 0 ? "open connections" : "connections " + a + " had opened";
+  d.stale = "had no entry for " + whose + ": " + why;
+  d.entry = "no entry for " + whose + ": " + why;
+  d.headline =
+      b + " received " + whose + ", with no entry for them (" + why + "), and gave them to other servers";
   d.what = why;
   d.key = "conn|" + b + "|" + std::to_string(d.start.nanos()) + "|" + why_key;
   return d;
@@ -556,19 +670,69 @@ Diagnosis Causes::random_loss(const FrameLine& f) const {
 
 // ---- outages --------------------------------------------------------------------------------
 
-void Causes::clear_stale_arp(const Group& g, Time last, Outage& o) const {
+std::string Causes::timer_text(const std::vector<const ArpLine*>& history, std::size_t k,
+                               const Diagnosis& d) const {
+  const ArpLine& a = *history[k];
+  const std::string ip = d.ip.str();
+  if (a.op == "expire") {
+    const ArpLine* learned = w_.arp_learned(d.holder, d.ip, a.t - Time::ns(1));
+    return "its ARP entry for " + ip + " expired" +
+           (learned ? ", " + duration_text(a.t - learned->t) + " after it was learned at " +
+                          seconds_text(learned->t)
+                    : std::string()) +
+           " (the entry's timeout)";
+  }
+  // Linux's neighbour states (RFC 4861 7.3.2 as Linux applies it to ARP): REACHABLE until its
+  // random reachable time runs out, STALE, DELAY, then unicast probes; unanswered, FAILED.
+  std::optional<Time> confirmed, stale, probe;
+  for (std::size_t j = 0; j < k; ++j) {
+    const ArpLine& h = *history[j];
+    if (h.mac != d.mac) continue;
+    if (h.state == "reachable") {
+      confirmed = h.t;
+      stale.reset();
+      probe.reset();
+    }
+    if (h.state == "stale" && !stale) stale = h.t;
+    if (h.state == "probe" && !probe) probe = h.t;
+  }
+  std::string text = "its neighbour entry for " + ip + " failed";
+  if (confirmed) text += ": last confirmed at " + seconds_text(*confirmed);
+  if (stale) text += ", stale from " + seconds_text(*stale);
+  if (probe) text += ", unicast probes from " + seconds_text(*probe) + " went unanswered";
+  return text;
+}
+
+void Causes::clear_stale_arp(const Group& g, Outage& o) const {
   const Diagnosis& d = g.d;
   std::vector<Step> best;
-  for (const ArpLine* a : w_.arp_history(d.holder, d.ip)) {
-    if (a->t < last) continue;
-    const bool changed = (a->op == "update" || a->op == "add") && a->mac != d.mac;
-    if (changed || a->op == "expire" || a->op == "fail") {
+  const std::vector<const ArpLine*>& history = w_.arp_history(d.holder, d.ip);
+  std::optional<Time> cleared;
+  // The entry was wrong from the outage's start: its first change after that clears it, even
+  // if connections it broke end later.
+  for (std::size_t k = 0; k < history.size(); ++k) {
+    const ArpLine* a = history[k];
+    if (a->t < o.start) continue;
+    if ((a->op == "update" || a->op == "add") && a->mac != d.mac && a->mac != wire::Mac::zero()) {
       best = why_arp(*a);
       break;
     }
+    if (a->op != "expire" && a->op != "fail") continue;
+    best = {{a->t, w_.node_name(d.holder), timer_text(history, k, d), "clear"}};
+    cleared = a->t;  // the entry is gone; the next datagram's ARP request finds the right node
+    // The next datagram asks again by broadcast: who answered.
+    for (std::size_t j = k + 1; j < history.size(); ++j) {
+      if (history[j]->mac == wire::Mac::zero()) continue;
+      add_steps(best, why_arp(*history[j]));
+      break;
+    }
+    break;
   }
-  std::vector<Step> back = able_again(d.target, d.ip, last);
-  if (!back.empty() && (best.empty() || back.front().t < best.back().t)) best = std::move(back);
+  std::vector<Step> back = able_again(d.target, d.ip, o.start);
+  if (!back.empty() && (best.empty() || back.front().t < (cleared ? *cleared : best.back().t))) {
+    best = std::move(back);
+    cleared.reset();
+  }
   if (best.empty()) {
     o.chain.push_back({o.last_impact, w_.node_name(d.holder),
                        "still held " + d.ip.str() + " -> " + d.mac.str() + " when the run ended at " +
@@ -576,7 +740,7 @@ void Causes::clear_stale_arp(const Group& g, Time last, Outage& o) const {
                        "open"});
     return;
   }
-  o.end = best.back().t;
+  o.end = cleared ? *cleared : best.back().t;
   add_steps(o.chain, std::move(best));
 }
 
@@ -759,7 +923,7 @@ Outage Causes::finish(const Group& g, Time run_end) const {
     o.chain.push_back({o.last_impact, "", text, "impact"});
   }
   if (d.kind == "stale-arp")
-    clear_stale_arp(g, o.last_impact, o);
+    clear_stale_arp(g, o);
   else if (d.kind == "stale-mac" || d.kind == "no-master")
     clear_stale_mac(g, o.last_impact, o);
   else if (d.kind == "dead-server")
@@ -777,6 +941,94 @@ Outage Causes::finish(const Group& g, Time run_end) const {
   if (o.end && *o.end > run_end) o.end = run_end;
   order(o.chain);
   return o;
+}
+
+}  // namespace nlb::explain
+
+namespace nlb::explain {
+
+std::vector<Outage> Causes::flapping(Time run_end) const {
+  // Each VRRP group's changes of master, in time order (a router leaving master too, for the
+  // time two routers were master at once).
+  std::map<std::string, std::vector<const StateLine*>> groups;
+  for (const StateLine& s : w_.trace().states)
+    if (s.machine.rfind("vrrp/", 0) == 0 && (s.to == "master" || s.from == "master"))
+      groups[s.machine].push_back(&s);
+  std::vector<Outage> out;
+  for (const auto& [machine, lines] : groups) {
+    std::set<std::uint32_t> masters, involved;
+    std::optional<std::uint32_t> current;
+    std::vector<const StateLine*> takeovers;
+    Time dual = Time::zero(), since = Time::zero();
+    for (const StateLine* s : lines) {
+      const bool was_dual = masters.size() >= 2;
+      if (s->to == "master")
+        masters.insert(s->node);
+      else
+        masters.erase(s->node);
+      if (!was_dual && masters.size() >= 2) since = s->t;
+      if (was_dual && masters.size() < 2) dual = dual + (s->t - since);
+      if (s->to != "master") continue;
+      if (current && *current != s->node) {
+        takeovers.push_back(s);
+        involved.insert(*current);
+        involved.insert(s->node);
+      }
+      current = s->node;
+    }
+    if (masters.size() >= 2) dual = dual + (run_end - since);
+    if (takeovers.size() < 3) continue;
+    const std::string vrid = machine.substr(5);
+    std::string who;
+    for (std::uint32_t n : involved) who += (who.empty() ? "" : " and ") + w_.node_name(n);
+    Outage o;
+    o.kind = "flapping";
+    o.start = takeovers.front()->t;
+    o.first_impact = o.start;
+    o.last_impact = takeovers.back()->t;
+    o.takeovers = takeovers.size();
+    o.dual_master = dual;
+    // Still flapping when the run ended, unless the group then kept its master for a while.
+    if (run_end - takeovers.back()->t >= Time::s(10)) o.end = takeovers.back()->t;
+    std::size_t burst = 0, lost = 0;
+    for (std::size_t k = 0; k < takeovers.size(); ++k) {
+      std::vector<Step> why = why_state(*takeovers[k]);
+      bool by_burst = false, by_loss = false;
+      for (const Step& st : why) {
+        by_burst |= st.text.find("gratuitous ARPs one by one") != std::string::npos;
+        by_loss |= st.text.find("dropped on the way") != std::string::npos;
+      }
+      burst += by_burst;
+      lost += by_loss;
+      if (k < 2) {
+        add_steps(o.chain, std::move(why));
+      } else if (k < 8) {
+        Step last = why.back();
+        last.text = "took over again: " + last.text;
+        o.chain.push_back(std::move(last));
+      }
+    }
+    if (takeovers.size() > 8)
+      o.chain.push_back({takeovers.back()->t, "",
+                         "... " + plural(takeovers.size() - 8, "more change", "more changes") +
+                             " of master, the last at " + seconds_text(takeovers.back()->t),
+                         "impact"});
+    std::string why;
+    if (burst)
+      why += "; " + std::to_string(burst) +
+             " of them after a burst of gratuitous ARPs had delayed the master's adverts";
+    if (lost) why += "; " + std::to_string(lost) + " of them after adverts were lost on the way";
+    o.table = "VRRP group VRID " + vrid;
+    o.entry = "master between " + who + ", " + plural(takeovers.size(), "change", "changes") + " from " +
+              seconds_text(o.start) + " to " + seconds_text(takeovers.back()->t);
+    o.headline = "VRRP group VRID " + vrid + " flapped between " + who + ": its master changed " +
+                 std::to_string(takeovers.size()) + " times in " +
+                 duration_text(takeovers.back()->t - o.start) + ", two masters for " + duration_text(dual) +
+                 " in all" + why;
+    order(o.chain);
+    out.push_back(std::move(o));
+  }
+  return out;
 }
 
 }  // namespace nlb::explain

@@ -68,6 +68,9 @@ class Causes {
 
   // The outage of a group: its chain of steps, the clearing event, the counts.
   Outage finish(const Group& g, Time run_end) const;
+  // VRRP groups whose master changed hands three times or more: flapping, with why each
+  // takeover happened (adverts lost on the way, a master busy with gratuitous ARPs ...).
+  std::vector<Outage> flapping(Time run_end) const;
 
  private:
   std::optional<Diagnosis> stale_arp(const FrameLine& f, std::uint32_t sender, wire::Ipv4 ip,
@@ -85,7 +88,13 @@ class Causes {
   std::vector<Step> why_arp(const ArpLine& a) const;
   // Why `listener` stopped hearing `speaker` (heartbeats or adverts from `src`) after `from`.
   std::vector<Step> silence(std::uint32_t listener, std::optional<std::uint32_t> speaker, Time from, Time to,
-                            const std::string& kind, wire::Mac src) const;
+                            const std::string& kind, wire::Mac src, int vrid = -1) const;
+  // A speaker that sent a burst of gratuitous ARPs in (from, to), delaying its adverts.
+  std::vector<Step> garp_burst(std::uint32_t speaker, Time from, Time to, int vrid) const;
+  // The balancer's `peer alive` line just before t (it heard its peer again), if any.
+  const HaLine* peer_return(std::uint32_t node, Time t) const;
+  // A node that resumed from a freeze shortly before t: the freeze and its late timers.
+  std::vector<Step> late_timers(std::uint32_t node, Time t) const;
   // When and why a node stopped being able to take traffic for `ip` (down, frozen, released
   // the address, cable cut), as of t; empty if it can.
   std::vector<Step> unable(std::uint32_t node, std::optional<wire::Ipv4> ip, Time t) const;
@@ -96,7 +105,12 @@ class Causes {
                    Time t) const;  // a split brain at t  // a heartbeat-loss fault cut the pair's paths at t
   std::string unable_text(std::uint32_t node, std::optional<wire::Ipv4> ip, Time t) const;
 
-  void clear_stale_arp(const Group& g, Time last, Outage& o) const;
+  void clear_stale_arp(const Group& g, Outage& o) const;
+  // How an ARP entry's timers ran out (history[k] is its expire or fail line).
+  std::string timer_text(const std::vector<const ArpLine*>& history, std::size_t k, const Diagnosis& d) const;
+  // After a split brain the winner did not announce `ip` again: its name, and a step added to
+  // `cause`; empty otherwise.
+  std::string no_reannounce(std::uint32_t receiver, wire::Ipv4 ip, Time t, std::vector<Step>& cause) const;
   void clear_stale_mac(const Group& g, Time last, Outage& o) const;
   void clear_dead_server(const Group& g, Time last, Outage& o) const;
   void clear_missing_connection(const Group& g, Outage& o) const;

@@ -44,6 +44,7 @@ class Explainer {
     scan_connections();
     scan_requests(e);
     for (Group& g : groups_) e.outages.push_back(c_.finish(g, t_.duration));
+    for (Outage& o : c_.flapping(t_.duration)) e.outages.push_back(std::move(o));
     std::sort(e.outages.begin(), e.outages.end(), [](const Outage& a, const Outage& b) {
       return a.start != b.start ? a.start < b.start : a.first_impact < b.first_impact;
     });
@@ -107,6 +108,8 @@ class Explainer {
         continue;
       }
       if (lost_ids_.count({f.id, f.t})) continue;  // one frame flooded to several NICs: one loss
+      // A client's RST for a connection it has given up on: the break is already counted.
+      if (f.reason == "unknown-connection" && (f.tcp_flags & 0x04)) continue;
       lost_ids_.insert({f.id, f.t});
       Diagnosis d = diagnose_drop(f, *conn);
       add(group(std::move(d)), Impact{f.t, Impact::Lost, client, conn, &f, {}});

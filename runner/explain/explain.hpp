@@ -41,11 +41,11 @@ struct Step {
 
 struct Outage {
   int number = 0;
-  std::string kind;   // stale-arp, stale-mac, missing-connection, dead-server, link-down, no-address, other
-  std::string table;  // "fw1 ARP table", "LAN lb-lan switch table", "lb2 connection table"
-  std::string entry;  // what the table held: "192.168.10.10 -> 02:00:00:00:18:01 (lb1)"
-  std::string headline;     // one sentence
-  Time start;               // when the entry went wrong
+  std::string kind;      // stale-arp, stale-mac, missing-connection, dead-server, no-address, flapping, other
+  std::string table;     // "fw1 ARP table", "LAN lb-lan switch table", "lb2 connection table"
+  std::string entry;     // what the table held: "192.168.10.10 -> 02:00:00:00:18:01 (lb1)"
+  std::string headline;  // one sentence
+  Time start;            // when the entry went wrong
   std::optional<Time> end;  // when it was cleared; empty: still wrong when the run ended
   Time first_impact, last_impact;
   Time last_lost;  // the last datagram lost
@@ -53,6 +53,9 @@ struct Outage {
   std::uint64_t connections_broken = 0;  // clients' connections reset or timed out
   std::uint64_t connections_moved = 0;   // connections a balancer handed to another server
   std::uint64_t requests_failed = 0;
+  // A flapping VRRP group: how often its master changed, and how long two routers were master.
+  std::uint64_t takeovers = 0;
+  Time dual_master;
   std::vector<std::string> clients;  // client nodes affected
   std::vector<Step> chain;
   Time duration(Time run_end) const { return end.value_or(run_end) - start; }

@@ -23,6 +23,9 @@ std::string counts_text(const Outage& o) {
   add(o.connections_moved, "connection moved to another server", "connections moved to another server");
   add(o.connections_broken, "connection broken", "connections broken");
   add(o.requests_failed, "request failed", "requests failed");
+  add(o.takeovers, "change of master", "changes of master");
+  if (o.dual_master > Time::zero())
+    out += (out.empty() ? "" : ", ") + ("two masters for " + duration_text(o.dual_master));
   if (!o.clients.empty())
     out += "; " + std::to_string(o.clients.size()) + (o.clients.size() == 1 ? " client" : " clients");
   return out.empty() ? "no impact recorded" : out;
@@ -101,6 +104,8 @@ std::string explanation_json(const Explanation& e, std::optional<int> only) {
                        {"connections_moved", o.connections_moved},
                        {"connections_broken", o.connections_broken},
                        {"requests_failed", o.requests_failed},
+                       {"takeovers", o.takeovers},
+                       {"dual_master_ns", o.dual_master.nanos()},
                        {"clients", o.clients},
                        {"chain", chain},
                        {"summary", chain_line(o, e.end)}});

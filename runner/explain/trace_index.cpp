@@ -147,6 +147,11 @@ void decode(FrameLine& f, std::string_view hex, std::uint32_t vlen) {
     f.dport = static_cast<std::uint16_t>(std::to_integer<unsigned>(payload[2]) << 8 |
                                          std::to_integer<unsigned>(payload[3]));
   }
+  // RFC 9293 3.1: the flags are the 14th byte of the TCP header.
+  if (ip->protocol() == wire::IpProto::Tcp && payload.size() >= 14)
+    f.tcp_flags = static_cast<std::uint8_t>(std::to_integer<unsigned>(payload[13]));
+  // RFC 5798 5.1: the VRID is the advert's second byte.
+  if (ip->protocol() == wire::IpProto::Vrrp && payload.size() >= 2) f.vrid = std::to_integer<int>(payload[1]);
 }
 
 class Reader {

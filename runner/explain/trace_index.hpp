@@ -143,6 +143,8 @@ struct FrameLine {
   wire::Ipv4 ip_src, ip_dst;
   std::uint8_t proto = 0;
   std::uint16_t sport = 0, dport = 0;
+  std::uint8_t tcp_flags = 0;  // TCP: the flags byte (RST is 0x04)
+  int vrid = -1;               // VRRP: the advert's VRID (keepalived sends it from a real MAC)
 };
 
 struct TraceIndex {

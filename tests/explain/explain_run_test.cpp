@@ -132,5 +132,90 @@ TEST_CASE(
   CHECK(named);
 }
 
+// ---- issue #10's failures (scenarios/failures), shortened the same way --------------------
+
+TEST_CASE(
+    "a false takeover: the firewall's long-lived entry stays on lb2, which nobody corrects, until it "
+    "expires") {
+  // The router's 4 h entry shortened to 10 s: the outage must end exactly when it expires.
+  const Ran r = run_and_explain("failures/stale-arp-false-takeover", 5, Time::s(8), Time::s(22),
+                                [](runner::Scenario& s) {
+                                  for (auto& n : s.nodes)
+                                    if (n.arp.timeout) n.arp.timeout = Time::s(10);
+                                });
+  const Outage* o = find_kind(r.e, "stale-arp");
+  REQUIRE(o);
+  INFO(chain_of(*o));
+  CHECK(has(o->entry, "-> 02:00:00:00:19:01 (lb2)"));
+  CHECK(has(o->headline, "lb1 did not announce it again after the split brain"));
+  const std::string chain = chain_of(*o);
+  CHECK(has(chain, "a false takeover: lb1 was alive and still active"));
+  CHECK(has(chain, "lb2: released 192.168.10.10"));
+  CHECK(
+      has(chain, "lb1: won the split brain and stayed active, but sent no gratuitous ARP for 192.168.10.10"));
+  CHECK(has(chain, "expired, 10.000 s after it was learned at"));
+  // It went wrong when lb2 yielded and ended when the 10 s entry, learned from lb2's gratuitous
+  // ARP at its takeover, ran out.
+  REQUIRE(r.report.faults.front().arp_update);
+  const Time learned = Time::s(8) + *r.report.faults.front().arp_update;
+  REQUIRE(o->end);
+  CHECK(*o->end == learned + Time::s(10));
+  CHECK(o->start > learned);
+  CHECK(o->datagrams_lost > 0);
+}
+
+TEST_CASE(
+    "a frozen primary: its late timers re-announce it, and lb2's connections opened meanwhile are missing") {
+  const Ran r = run_and_explain("failures/frozen-primary", 20, Time::s(8), Time::s(16));
+  const Outage* freeze = find_kind(r.e, "stale-arp");
+  REQUIRE(freeze);
+  CHECK(freeze->start == Time::s(8));
+  CHECK(has(freeze->headline, "lb1, which was frozen"));
+  const Outage* o = find_kind(r.e, "missing-connection");
+  REQUIRE(o);
+  INFO(chain_of(*o));
+  // It began at the resume (the freeze was 5 s), with lb1's gratuitous ARP.
+  CHECK(o->start >= Time::s(13));
+  CHECK(o->start < Time::s(13) + Time::ms(1));
+  CHECK(has(o->entry, "opened while lb1 was frozen (fault snapshot-freeze)"));
+  const std::string chain = chain_of(*o);
+  CHECK(has(
+      chain,
+      "lb1: resumed after 5.000 s, still active: the timers that came due while it was frozen fired late"));
+  CHECK(has(chain, "its peer timer expired"));
+  CHECK(has(chain, "heard its peer's heartbeat again and announced 192.168.10.10 again"));
+  CHECK(o->connections_moved > 0);
+}
+
+TEST_CASE(
+    "a rebooted primary that preempts before resync: its table is empty, whoever opened the connections") {
+  const Ran r = run_and_explain("failures/preempt-before-resync", 20, Time::s(8), Time::s(18),
+                                [](runner::Scenario& s) { s.timeline.back().at = Time::s(14); });
+  const Outage* o = find_kind(r.e, "missing-connection");
+  REQUIRE(o);
+  INFO(chain_of(*o));
+  CHECK(has(o->entry, "lb1 came back at 14.000 s with an empty table and became active at"));
+  CHECK(has(o->entry, "before its peer's bulk transfer had resynchronised them"));
+  CHECK(o->connections_moved > 0);
+  // lb1's own connections from before its crash and lb2's are one outage with one cause.
+  int missing = 0;
+  for (const Outage& x : r.e.outages) missing += x.kind == "missing-connection";
+  CHECK(missing == 1);
+}
+
+TEST_CASE(
+    "100 virtual addresses: each new master's burst of gratuitous ARPs silences it and the roles flap") {
+  const Ran r = run_and_explain("failures/garp-burst-100-vips", 5, Time::s(8), Time::s(24));
+  const Outage* o = find_kind(r.e, "flapping");
+  REQUIRE(o);
+  INFO(o->headline);
+  INFO(chain_of(*o));
+  CHECK(o->takeovers >= 3);
+  CHECK(o->dual_master > Time::zero());
+  CHECK(has(o->headline, "after a burst of gratuitous ARPs had delayed the master's adverts"));
+  CHECK(has(chain_of(*o), "gratuitous ARPs one by one"));
+  CHECK(has(chain_of(*o), "its Master_Down timer expired"));
+}
+
 }  // namespace
 }  // namespace nlb::explain
