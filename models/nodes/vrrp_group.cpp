@@ -37,6 +37,7 @@ void VrrpGroup::reset() {
   timer_.cancel();
   garp_timer_.cancel();
   garp_queue_.clear();
+  burst_ = false;
   backlog_.clear();
   if (claimed_) release();
   vrrp_.emplace(cfg_);
@@ -116,35 +117,57 @@ void VrrpGroup::send_advert(const vrrp::SendAdvert& a) {
 void VrrpGroup::send_garps(const vrrp::SendGratuitousArps& a) {
   // keepalived vrrp_send_link_update: `count` rounds, each announcing every address.
   const std::size_t n = cfg_.virtual_addresses.size();
-  if (cfg_.keepalived.garp_interval > Time::zero()) {
-    // vrrp_garp_interval: queued, one every interval ("Sending/queueing gratuitous ARPs").
-    garp_mac_ = a.mac;
+  const Time now = node_.sim().now();
+  const Time send_time = daemon_ ? daemon_->config().garp_send_time : Time::zero();
+  if (cfg_.keepalived.garp_interval == Time::zero() && send_time == Time::zero()) {
     for (unsigned k = 0; k < a.count; ++k)
-      for (std::size_t v = 0; v < n; ++v) garp_queue_.push_back(static_cast<std::uint16_t>(v));
-    if (!garp_timer_.pending()) garp_timer_.schedule_at(node_.sim().now());
+      for (std::size_t v = 0; v < n; ++v)
+        send_arp_from(node_, iface_, wire::Arp::gratuitous_request(a.mac, cfg_.virtual_addresses[v]), a.mac,
+                      Mac::broadcast());
     return;
   }
+  // Queued, and sent one by one: every garp_interval (vrrp_garp_interval, "Sending/queueing
+  // gratuitous ARPs"), or back to back, each costing the daemon garp_send_time, after what it was
+  // already sending; it does nothing else until the burst is out (keepalived#1653).
+  garp_mac_ = a.mac;
   for (unsigned k = 0; k < a.count; ++k)
-    for (std::size_t v = 0; v < n; ++v)
-      send_arp_from(node_, iface_, wire::Arp::gratuitous_request(a.mac, cfg_.virtual_addresses[v]), a.mac,
-                    Mac::broadcast());
-  if (daemon_) daemon_->spend(node_.sim().now(), std::uint64_t{a.count} * n);
+    for (std::size_t v = 0; v < n; ++v) garp_queue_.push_back(static_cast<std::uint16_t>(v));
+  if (cfg_.keepalived.garp_interval == Time::zero()) {
+    const Time start = std::max(now, daemon_->busy_until());
+    daemon_->spend(now, std::uint64_t{a.count} * n);
+    burst_ = true;
+    if (!garp_timer_.pending()) garp_timer_.schedule_at(start);
+    return;
+  }
+  if (!garp_timer_.pending()) garp_timer_.schedule_at(now);
 }
 
 void VrrpGroup::on_garp_timer() {
   if (garp_queue_.empty()) return;
   const Time now = node_.sim().now();
+  if (burst_) {  // the daemon's time for the whole burst is already spent
+    send_queued_garp();
+    if (garp_queue_.empty())
+      burst_ = false;
+    else
+      garp_timer_.schedule_at(now + daemon_->config().garp_send_time);
+    return;
+  }
   if (busy()) {
     garp_timer_.schedule_at(daemon_->busy_until());
     return;
   }
-  const std::uint16_t v = garp_queue_.pop_front();
-  send_arp_from(node_, iface_, wire::Arp::gratuitous_request(garp_mac_, cfg_.virtual_addresses[v]), garp_mac_,
-                Mac::broadcast());
+  send_queued_garp();
   if (daemon_) daemon_->spend(now, 1);
   if (!garp_queue_.empty()) garp_timer_.schedule_at(now + cfg_.keepalived.garp_interval);
   // The other timers may have come due while this GARP was being sent.
   if (busy()) rearm();
+}
+
+void VrrpGroup::send_queued_garp() {
+  const std::uint16_t v = garp_queue_.pop_front();
+  send_arp_from(node_, iface_, wire::Arp::gratuitous_request(garp_mac_, cfg_.virtual_addresses[v]), garp_mac_,
+                Mac::broadcast());
 }
 
 void VrrpGroup::claim(const vrrp::ClaimAddresses& a) {
@@ -163,6 +186,7 @@ void VrrpGroup::release() {
   // No longer master: announcing the addresses now would pull traffic to a router that drops it.
   garp_queue_.clear();
   garp_timer_.cancel();
+  burst_ = false;
   for (Ipv4 v : cfg_.virtual_addresses) {
     if (node_.remove_address(iface_, v)) publish_alias(v, false, "vrrp release");
   }

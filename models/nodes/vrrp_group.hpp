@@ -93,6 +93,7 @@ class VrrpGroup {
   bool busy() const { return daemon_ && daemon_->busy(node_.sim().now()); }
   void on_timer();
   void on_garp_timer();
+  void send_queued_garp();
   void send_advert(const protocols::vrrp::SendAdvert& a);
   void send_garps(const protocols::vrrp::SendGratuitousArps& a);
   void send_garp(std::size_t address);
@@ -107,8 +108,9 @@ class VrrpGroup {
   VrrpDaemon* daemon_;
   std::optional<protocols::VrrpInstance> vrrp_;
   RoleTimer timer_;
-  RoleTimer garp_timer_;                       // paced GARPs (garp_interval)
+  RoleTimer garp_timer_;                       // queued GARPs, one at a time
   link::Ring<std::uint16_t> garp_queue_;       // address indexes still to announce, in order
+  bool burst_ = false;                         // the queue is one unpaced burst (no garp_interval)
   wire::Mac garp_mac_;                         // the MAC the queued GARPs announce
   link::Ring<protocols::VrrpAdvert> backlog_;  // adverts received while the daemon was busy
   bool claimed_ = false;
