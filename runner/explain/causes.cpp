@@ -969,13 +969,16 @@ std::vector<Outage> Causes::flapping(Time run_end) const {
       if (!was_dual && masters.size() >= 2) since = s->t;
       if (was_dual && masters.size() < 2) dual = dual + (s->t - since);
       if (s->to != "master") continue;
-      if (current && *current != s->node) {
+      // Every change to master after the group's first counts (the FailoverMeter's takeovers):
+      // under advert loss the backup takes over again and again while the master never left.
+      if (current) {
         takeovers.push_back(s);
         involved.insert(*current);
         involved.insert(s->node);
       }
       current = s->node;
     }
+    if (involved.size() < 2) continue;  // one router's own restarts are no flapping
     if (masters.size() >= 2) dual = dual + (run_end - since);
     if (takeovers.size() < 3) continue;
     const std::string vrid = machine.substr(5);

@@ -68,8 +68,9 @@ class Causes {
 
   // The outage of a group: its chain of steps, the clearing event, the counts.
   Outage finish(const Group& g, Time run_end) const;
-  // VRRP groups whose master changed hands three times or more: flapping, with why each
-  // takeover happened (adverts lost on the way, a master busy with gratuitous ARPs ...).
+  // VRRP groups where a router became master three times or more after the group's first
+  // master (between at least two routers): flapping, with why each takeover happened (adverts lost on the
+  // way, a master busy with gratuitous ARPs ...).
   std::vector<Outage> flapping(Time run_end) const;
 
  private:
