@@ -217,5 +217,24 @@ TEST_CASE(
   CHECK(has(chain_of(*o), "its Master_Down timer expired"));
 }
 
+TEST_CASE(
+    "adverts lost on a one-way lossy link: the backup takes over again and again, the master never leaves") {
+  // 70% of what fw1 sends lost from 8 s: runs of three lost adverts come every few seconds.
+  const Ran r = run_and_explain("failures/advert-flapping-under-loss", 5, Time::s(8), Time::s(40),
+                                [](runner::Scenario& s) { s.timeline.front().probability = 0.7; });
+  const Outage* o = find_kind(r.e, "flapping");
+  REQUIRE(o);
+  INFO(o->headline);
+  INFO(chain_of(*o));
+  // The same count as the report's takeovers for the fault (fw2 becoming master each time).
+  REQUIRE_FALSE(r.report.faults.empty());
+  CHECK(o->takeovers >= 3);
+  CHECK(o->takeovers == r.report.faults.front().takeovers);
+  CHECK(o->start > Time::s(8));
+  CHECK(has(o->headline, "after adverts were lost on the way"));
+  CHECK(has(chain_of(*o), "fw2: vrrps from fw1 dropped on the way"));
+  CHECK(has(chain_of(*o), "fw2: took over again"));
+}
+
 }  // namespace
 }  // namespace nlb::explain
