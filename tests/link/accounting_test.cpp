@@ -9,15 +9,10 @@
 
 using namespace nlb;
 using namespace nlb::link;
-using nlb::link::test::make_frame;
-using nlb::link::test::RecordingNic;
+using namespace nlb::link::test;
 using sim::Time;
 
 namespace {
-
-const wire::Mac kA = wire::Mac::local(1);
-const wire::Mac kB = wire::Mac::local(2);
-const wire::Mac kC = wire::Mac::local(3);
 
 // Counts what the trace says happened on one LAN.
 struct Ledger {
@@ -42,25 +37,10 @@ struct Ledger {
   std::vector<FrameDropped> drops;
 };
 
-struct Three {
-  explicit Three(LanConfig cfg = {}) : sim(1), lan(sim, 0, "lan0", cfg), a(sim, kA), b(sim, kB), c(sim, kC) {
-    a.dev.set_identity(0, 0);
-    b.dev.set_identity(1, 0);
-    c.dev.set_identity(2, 0);
-    lan.attach(a.dev);
-    lan.attach(b.dev);
-    lan.attach(c.dev);
-  }
-  sim::Simulation sim;
-  FramePool pool;
-  Lan lan;
-  RecordingNic a, b, c;
-};
-
 }  // namespace
 
 TEST_CASE("flooded, forwarded and filtered copies balance, in flight and after") {
-  Three t;
+  ThreeHosts t;
   Ledger l(t.sim);
   t.a.dev.send(make_frame(t.pool, kB, kA, 60, 1));  // unknown: flooded to B and C, C filters it
   t.a.dev.send(make_frame(t.pool, wire::Mac::broadcast(), kA, 60, 2));
@@ -79,7 +59,7 @@ TEST_CASE("flooded, forwarded and filtered copies balance, in flight and after")
 }
 
 TEST_CASE("a port going down drops what is on its link at the link stage, and the copies still balance") {
-  Three t;
+  ThreeHosts t;
   Ledger l(t.sim);
   for (std::uint8_t k = 0; k < 5; ++k) t.a.dev.send(make_frame(t.pool, wire::Mac::broadcast(), kA, 1514, k));
   t.sim.run_until(Time::us(20));
@@ -91,7 +71,7 @@ TEST_CASE("a port going down drops what is on its link at the link stage, and th
 }
 
 TEST_CASE("a frame the sender cannot put on its link is a send-stage drop, not a copy on the link") {
-  Three t;
+  ThreeHosts t;
   Ledger l(t.sim);
   t.lan.set_port_up(0, false);
   t.a.dev.send(make_frame(t.pool, kB, kA));  // A's own cable is down
@@ -106,7 +86,7 @@ TEST_CASE("a frame the sender cannot put on its link is a send-stage drop, not a
 TEST_CASE("lost frames are link-stage drops; a NIC that is down refuses at the receive stage") {
   LanConfig cfg;
   cfg.link.set_loss(0.5);
-  Three t(cfg);
+  ThreeHosts t(cfg);
   Ledger l(t.sim);
   t.c.dev.set_up(false);
   for (std::uint8_t k = 0; k < 40; ++k) t.a.dev.send(make_frame(t.pool, wire::Mac::broadcast(), kA, 60, k));
@@ -118,7 +98,7 @@ TEST_CASE("lost frames are link-stage drops; a NIC that is down refuses at the r
 }
 
 TEST_CASE("a switch's unicast back to the port it came from is dropped with a reason, not lost silently") {
-  Three t;
+  ThreeHosts t;
   Ledger l(t.sim);
   t.b.dev.send(make_frame(t.pool, kA, kB));  // the switch learns B on port 1
   t.sim.run();
@@ -135,7 +115,7 @@ TEST_CASE("a switch's unicast back to the port it came from is dropped with a re
 TEST_CASE("on a shared medium a NIC whose port is down gets no copy") {
   LanConfig cfg;
   cfg.kind = LanKind::Shared;
-  Three t(cfg);
+  ThreeHosts t(cfg);
   Ledger l(t.sim);
   t.lan.set_port_up(2, false);
   t.a.dev.send(make_frame(t.pool, wire::Mac::broadcast(), kA));

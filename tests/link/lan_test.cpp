@@ -8,14 +8,10 @@
 
 using namespace nlb;
 using namespace nlb::link;
-using nlb::link::test::make_frame;
-using nlb::link::test::RecordingNic;
+using namespace nlb::link::test;
 using sim::Time;
 
 namespace {
-const wire::Mac kA = wire::Mac::local(1);
-const wire::Mac kB = wire::Mac::local(2);
-const wire::Mac kC = wire::Mac::local(3);
 
 LinkConfig gigabit(std::uint32_t queue_limit = 1000) {
   LinkConfig l;
@@ -38,22 +34,6 @@ struct Drops {
   std::vector<FrameDropped> all;
 };
 
-// Three NICs on one switch.
-struct ThreeHosts {
-  explicit ThreeHosts(LanConfig cfg = {}, std::uint64_t seed = 1)
-      : sim(seed), lan(sim, 0, "lan0", cfg), a(sim, kA), b(sim, kB), c(sim, kC) {
-    a.dev.set_identity(0, 0);
-    b.dev.set_identity(1, 0);
-    c.dev.set_identity(2, 0);
-    lan.attach(a.dev);
-    lan.attach(b.dev);
-    lan.attach(c.dev);
-  }
-  sim::Simulation sim;
-  FramePool pool;
-  Lan lan;
-  RecordingNic a, b, c;
-};
 }  // namespace
 
 TEST_CASE("a 60-byte frame crosses a gigabit switch in exactly two hops of 672 ns plus 1 us") {

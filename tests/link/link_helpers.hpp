@@ -47,4 +47,25 @@ struct RecordingNic {
   std::vector<Arrival> got;
 };
 
+inline const wire::Mac kA = wire::Mac::local(1);
+inline const wire::Mac kB = wire::Mac::local(2);
+inline const wire::Mac kC = wire::Mac::local(3);
+
+// Three recording NICs (kA, kB, kC) on one switch.
+struct ThreeHosts {
+  explicit ThreeHosts(LanConfig cfg = {}, std::uint64_t seed = 1)
+      : sim(seed), lan(sim, 0, "lan0", cfg), a(sim, kA), b(sim, kB), c(sim, kC) {
+    a.dev.set_identity(0, 0);
+    b.dev.set_identity(1, 0);
+    c.dev.set_identity(2, 0);
+    lan.attach(a.dev);
+    lan.attach(b.dev);
+    lan.attach(c.dev);
+  }
+  sim::Simulation sim;
+  FramePool pool;
+  Lan lan;
+  RecordingNic a, b, c;
+};
+
 }  // namespace nlb::link::test
