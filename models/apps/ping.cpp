@@ -23,9 +23,21 @@ void Pinger::expire(Time now) {
       if (now < r.sent + cfg_.timeout) break;
       r.lost = true;
       ++stats_.lost;
+      settled(first_open_, false);
     }
     ++first_open_;
   }
+  if (!cfg_.keep_records && first_open_ >= kForgetAfter) {  // keeps the vector's capacity
+    records_.erase(records_.begin(), records_.begin() + static_cast<std::ptrdiff_t>(first_open_));
+    base_ += first_open_;
+    first_open_ = 0;
+  }
+}
+
+void Pinger::settled(std::size_t i, bool answered) {
+  if (base_ + i + 1 <= newest_settled_) return;  // an older request settled after a newer one
+  newest_settled_ = base_ + i + 1;
+  last_settled_ = answered;
 }
 
 bool Pinger::on_reply(Time now, std::uint16_t ident, std::uint16_t seq) {
@@ -41,6 +53,7 @@ bool Pinger::on_reply(Time now, std::uint16_t ident, std::uint16_t seq) {
       stats_.rtt_min = std::min(stats_.rtt_min, rtt);
       stats_.rtt_max = std::max(stats_.rtt_max, rtt);
       stats_.rtt_sum += rtt;
+      settled(i, true);
       expire(now);
       return true;
     }

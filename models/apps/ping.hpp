@@ -21,6 +21,9 @@ struct PingConfig {
   sim::Time timeout = sim::Time::s(1);   // a reply later than this is counted lost
   std::uint16_t payload_size = 56;       // ping -s default
   sim::Time start = sim::Time::zero();
+  // false: settled requests (answered or lost) are forgotten, so that a pinger that runs for
+  // hours (a balancer's reach targets) holds only the open ones; stats() still counts them all.
+  bool keep_records = true;
 };
 
 struct EchoRequest {
@@ -63,11 +66,16 @@ class Pinger {
   bool done() const;
 
   const PingStats& stats() const { return stats_; }
+  // Every request (keep_records), or the open ones and at most kForgetAfter settled.
   const std::vector<PingRecord>& records() const { return records_; }
+  // The newest request that is settled: true if it was answered, false if lost; nothing yet.
+  std::optional<bool> last_settled() const { return last_settled_; }
+  static constexpr std::size_t kForgetAfter = 64;
   const PingConfig& config() const { return cfg_; }
 
  private:
   void expire(sim::Time now);
+  void settled(std::size_t i, bool answered);
 
   PingConfig cfg_;
   sim::Time next_send_;
@@ -76,6 +84,9 @@ class Pinger {
   bool stopped_ = false;
   PingStats stats_;
   std::vector<PingRecord> records_;
+  std::uint64_t base_ = 0;            // requests forgotten before records_[0]
+  std::uint64_t newest_settled_ = 0;  // 1 + the newest settled request's number from the first
+  std::optional<bool> last_settled_;
 };
 
 }  // namespace nlb::apps

@@ -77,6 +77,7 @@ void Balancer::start_health() {
     pc.interval = cfg_.reach.interval;
     pc.timeout = cfg_.reach.timeout;
     pc.start = now;
+    pc.keep_records = false;  // one request a second for as long as the balancer runs
     reach_->pingers.emplace_back(pc);
     reach_->status.push_back(-1);
     transport().set_echo_listener(pc.ident, [this, k](wire::Ipv4, std::uint16_t ident, std::uint16_t seq) {
@@ -169,13 +170,7 @@ void Balancer::on_reach_timer() {
     while (auto req = p.poll(now))
       transport().send_echo_request(req->target, req->ident, req->seq, req->payload_size);
     // What the target last said: the newest request that was answered or given up.
-    const auto& records = p.records();
-    for (auto it = records.rbegin(); it != records.rend(); ++it) {
-      if (it->rtt || it->lost) {
-        reach_->status[k] = it->rtt ? 1 : 0;
-        break;
-      }
-    }
+    if (const std::optional<bool> answered = p.last_settled()) reach_->status[k] = *answered ? 1 : 0;
     next = std::min(next, p.poll_at());
   }
   reach_timer_.schedule_at(next);

@@ -77,3 +77,41 @@ TEST_CASE("ping without a count runs until stopped") {
   CHECK(p.stats().lost == 10);
   CHECK(p.done());
 }
+
+TEST_CASE("a pinger that keeps no records holds only its open requests however long it runs") {
+  PingConfig cfg;
+  cfg.target = Ipv4(10, 0, 0, 2);
+  cfg.keep_records = false;
+  Pinger p(cfg);
+  std::size_t most = 0;
+  std::uint32_t answered = 0;
+  for (std::uint32_t n = 0; n < 36'000; ++n) {  // ten hours, one a second; every fifth lost
+    auto req = p.poll(Time::s(n));
+    REQUIRE(req.has_value());
+    if (req->seq % 5 != 0) answered += p.on_reply(Time::s(n) + Time::ms(3), 1, req->seq);
+    most = std::max(most, p.records().size());
+  }
+  CHECK(p.stats().sent == 36'000);
+  CHECK(p.stats().received == answered);
+  CHECK(answered == 28'800);
+  CHECK(p.stats().lost == 36'000 - 28'800 - 1);  // the last lost one is still open
+  CHECK(most <= Pinger::kForgetAfter + 2);
+}
+
+TEST_CASE("last_settled is the outcome of the newest request answered or lost, not of the last to settle") {
+  PingConfig cfg;
+  cfg.target = Ipv4(10, 0, 0, 2);
+  cfg.interval = Time::ms(500);
+  cfg.keep_records = false;
+  Pinger p(cfg);
+  REQUIRE(p.poll(Time::zero()));  // #1
+  CHECK_FALSE(p.last_settled().has_value());
+  REQUIRE(p.poll(Time::ms(500)));  // #2
+  CHECK(p.on_reply(Time::ms(600), 1, 2));
+  CHECK(p.last_settled() == std::optional<bool>(true));
+  REQUIRE(p.poll(Time::s(1)));  // #1 times out now, older than #2: no news
+  CHECK(p.stats().lost == 1);
+  CHECK(p.last_settled() == std::optional<bool>(true));
+  CHECK_FALSE(p.poll(Time::s(2) + Time::ms(100)) == std::nullopt);  // #3 (sent at 1 s) lost
+  CHECK(p.last_settled() == std::optional<bool>(false));
+}
