@@ -34,7 +34,10 @@ HttpClient::HttpClient(sim::Simulation& sim, transport::TcpStack& tcp, const Htt
 
 HttpClient::~HttpClient() {
   // The stack may outlive us: it must not call back into a destroyed client.
-  for (auto& [id, conn] : conns_) conn->tcp->observer = nullptr;
+  for (auto& [id, conn] : conns_) {
+    conn.tcp->observer = nullptr;
+    conn.timer.cancel(sim_);
+  }
 }
 
 void HttpClient::start() {
@@ -73,7 +76,7 @@ void HttpClient::on_arrival() {
 
 HttpClient::Conn* HttpClient::find(std::uint64_t id) {
   auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : it->second.get();
+  return it == conns_.end() ? nullptr : &it->second;
 }
 
 void HttpClient::request() {
@@ -100,11 +103,9 @@ void HttpClient::request() {
     return;
   }
   ++counters_.connections_opened;
-  auto conn = std::make_unique<Conn>(sim_, this, tcp->id());
-  conn->tcp = tcp;
-  Conn& ref = *conn;
-  conns_.emplace(tcp->id(), std::move(conn));
-  send_request(ref, id);
+  Conn& conn = conns_[tcp->id()];
+  conn.tcp = tcp;
+  send_request(conn, id);
 }
 
 void HttpClient::send_request(Conn& conn, std::uint64_t id) {
@@ -127,7 +128,7 @@ void HttpClient::send_request(Conn& conn, std::uint64_t id) {
   tcp.send_virtual(cfg_.request_body);
   conn.current.bytes_sent = head_buf_.size() + cfg_.request_body;
   counters_.bytes_sent += conn.current.bytes_sent;
-  conn.timer.schedule_in(cfg_.request_timeout);
+  arm(conn, cfg_.request_timeout);
 }
 
 void HttpClient::on_connected(TcpConnection& c) {
@@ -180,7 +181,7 @@ void HttpClient::read_response(Conn& conn) {
 
 void HttpClient::finish(Conn& conn, HttpOutcome outcome) {
   conn.busy = false;
-  conn.timer.cancel();
+  conn.timer.cancel(sim_);
   conn.current.end = sim_.now();
   conn.current.outcome = outcome;
   counters_.bytes_received += conn.current.bytes_received;
@@ -211,12 +212,17 @@ void HttpClient::record(const RequestRecord& r) {
 
 void HttpClient::make_idle(Conn& conn) {
   idle_.push_back(conn.tcp->id());
-  conn.timer.schedule_in(cfg_.keepalive_idle);
+  arm(conn, cfg_.keepalive_idle);
+}
+
+void HttpClient::arm(Conn& conn, Time delay) {
+  conn.timer.schedule_at(sim_, sim_.now() + delay, [this, id = conn.tcp->id()] { on_conn_timer(id); });
 }
 
 void HttpClient::on_conn_timer(std::uint64_t id) {
   Conn* conn = find(id);
   if (!conn) return;
+  conn->timer.fired();
   conn->last = true;
   if (conn->busy) {
     // The request timeout: give up on it and reset the connection (as a client closing a
@@ -246,6 +252,7 @@ void HttpClient::on_closed(TcpConnection& c, TcpOutcome o) {
     if (o == TcpOutcome::TimedOut) out = HttpOutcome::TimedOut;
     finish(*conn, out);
   }
+  conn->timer.cancel(sim_);
   conns_.erase(c.id());
 }
 

@@ -16,6 +16,7 @@ HttpServer::HttpServer(sim::Simulation& sim, transport::TcpStack& tcp, const Htt
 
 HttpServer::~HttpServer() {
   stop();
+  for (Worker& w : workers_) w.timer.cancel(sim_);
   // The stack may outlive us: it must not call back into a destroyed server.
   for (auto& [id, conn] : conns_) conn.tcp->observer = nullptr;
 }
@@ -35,10 +36,10 @@ void HttpServer::crash() {
   counters_.requests_abandoned += queue_.size() + busy_;
   queue_.clear();
   idle_.clear();
-  for (auto& w : workers_) {
-    w->timer.cancel();
-    w->busy = false;
-    idle_.push_back(w->index);
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    workers_[i].timer.cancel(sim_);
+    workers_[i].busy = false;
+    idle_.push_back(i);
   }
   std::make_heap(idle_.begin(), idle_.end(), std::greater<>{});
   busy_ = 0;
@@ -117,34 +118,35 @@ void HttpServer::start_next() {
       ++counters_.requests_abandoned;
       continue;
     }
-    Worker& w = take_idle_worker();
+    const std::uint32_t index = take_idle_worker();
+    Worker& w = workers_[index];
     w.busy = true;
     w.conn = job.conn;
     ++busy_;
     Time service = cfg_.service.draw(rng_);
     counters_.queue_wait_sum += sim_.now() - job.arrived;
     counters_.service_sum += service;
-    w.timer.schedule_in(service);
+    w.timer.schedule_at(sim_, sim_.now() + service, [this, index] { on_worker_done(index); });
   }
 }
 
 // The lowest-numbered idle worker, as a scan from the first would find (so runs repeat exactly),
 // from a min-heap of idle indices; a worker is made the first time it is needed, so a server
 // configured for 40,000 workers costs nothing until it is that busy (docs/performance.md).
-HttpServer::Worker& HttpServer::take_idle_worker() {
+std::uint32_t HttpServer::take_idle_worker() {
   if (idle_.empty()) {
-    const auto index = static_cast<std::uint32_t>(workers_.size());
-    workers_.push_back(std::make_unique<Worker>(sim_, this, index));
-    return *workers_.back();
+    workers_.emplace_back();
+    return static_cast<std::uint32_t>(workers_.size() - 1);
   }
   std::pop_heap(idle_.begin(), idle_.end(), std::greater<>{});
   const std::uint32_t index = idle_.back();
   idle_.pop_back();
-  return *workers_[index];
+  return index;
 }
 
 void HttpServer::on_worker_done(std::uint32_t index) {
-  Worker& w = *workers_[index];
+  Worker& w = workers_[index];
+  w.timer.fired();
   w.busy = false;
   idle_.push_back(index);
   std::push_heap(idle_.begin(), idle_.end(), std::greater<>{});

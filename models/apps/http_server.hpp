@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "models/apps/http_message.hpp"
+#include "models/apps/lean_timer.hpp"
 #include "models/apps/service_time.hpp"
 #include "models/transport/tcp_stack.hpp"
 #include "sim/simulation.hpp"
@@ -85,11 +86,10 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
     std::uint64_t conn;
     sim::Time arrived;
   };
+  // One per request in service, up to cfg_.workers (40,000 per server in the scale run), so
+  // small: a LeanTimer and the connection it serves, by value in workers_.
   struct Worker {
-    Worker(sim::Simulation& sim, HttpServer* server, std::uint32_t index)
-        : timer(sim, [server, index] { server->on_worker_done(index); }), index(index) {}
-    sim::Timer timer;
-    std::uint32_t index;
+    LeanTimer timer;
     std::uint64_t conn = 0;
     bool busy = false;
   };
@@ -103,7 +103,7 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   void read_requests(Conn& conn);
   void enqueue(std::uint64_t id, Conn& conn);
   void start_next();
-  Worker& take_idle_worker();
+  std::uint32_t take_idle_worker();
   void on_worker_done(std::uint32_t index);
   void respond(Conn& conn, int status, std::uint64_t body, bool close);
   void write_body(Conn& conn);
@@ -115,8 +115,8 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   sim::RngStream& rng_;
   std::map<std::uint64_t, Conn> conns_;  // by TcpConnection id
   std::deque<Job> queue_;
-  std::vector<std::unique_ptr<Worker>> workers_;  // made on first need, never more than cfg_.workers
-  std::vector<std::uint32_t> idle_;               // min-heap of idle workers' indices
+  std::vector<Worker> workers_;      // made on first need, never more than cfg_.workers
+  std::vector<std::uint32_t> idle_;  // min-heap of idle workers' indices
   std::uint32_t busy_ = 0;
   bool listening_ = false;
   std::string head_buf_;

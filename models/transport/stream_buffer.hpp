@@ -2,11 +2,19 @@
 // A byte stream made of runs of real bytes and runs of virtual (counted, zero) bytes: a TCP
 // send buffer (data not yet acknowledged) or receive buffer (data not yet read by the
 // application). Real bytes are stored contiguously in one vector in stream order, so any
-// stretch of real bytes is one span; the vectors keep their capacity, so a connection in its
-// steady state allocates nothing.
+// stretch of real bytes is one span.
+//
+// An empty buffer holds no storage: two pointers, nothing on the heap. A connection that is
+// only held open (a request read, its answer not yet due) has both buffers empty, and a
+// million such connections are what the scale target counts (docs/performance.md). The
+// storage of a buffer that empties goes back to a Pool shared by the stack's connections and
+// is taken again when data comes, vectors with their capacity, so a connection in its steady
+// state still allocates nothing; without a pool it is freed and allocated again.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "models/transport/payload.hpp"
@@ -14,7 +22,33 @@
 namespace nlb::transport {
 
 class StreamBuffer {
+  struct Storage;
+
  public:
+  // Spare storage for the buffers of many connections (one per TcpStack); it must outlive
+  // the buffers that use it.
+  class Pool {
+   public:
+    Pool() = default;
+    ~Pool();
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    std::size_t spare() const { return free_.size(); }
+
+   private:
+    friend class StreamBuffer;
+    Storage* take();
+    void give(Storage* s);
+    std::vector<Storage*> free_;
+  };
+
+  explicit StreamBuffer(Pool* pool = nullptr) : pool_(pool) {}
+  ~StreamBuffer() { release(); }
+  StreamBuffer(StreamBuffer&& o) noexcept : s_(std::exchange(o.s_, nullptr)), pool_(o.pool_) {}
+  StreamBuffer& operator=(StreamBuffer&& o) noexcept;
+  StreamBuffer(const StreamBuffer&) = delete;
+  StreamBuffer& operator=(const StreamBuffer&) = delete;
+
   void append(Payload p) {
     append_real(p.real);
     append_virtual(p.virtual_len);
@@ -22,8 +56,10 @@ class StreamBuffer {
   void append_real(wire::Bytes data);
   void append_virtual(std::uint64_t n);
 
-  std::uint64_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  std::uint64_t size() const;
+  bool empty() const { return s_ == nullptr; }
+  // Whether the buffer holds storage (it does exactly when it is not empty).
+  bool has_storage() const { return s_ != nullptr; }
 
   // The real bytes at the head of the stream, up to the first virtual run: what a parser of
   // text (HTTP headers) reads.
@@ -39,20 +75,26 @@ class StreamBuffer {
   // bytes, because a segment carries its virtual bytes only at its end (as a frame does).
   Payload slice(std::uint64_t offset, std::uint64_t max_len) const;
 
-  void clear();
+  void clear() { release(); }
 
  private:
   struct Run {
     std::uint64_t len;
     bool real;
   };
+  struct Storage {
+    std::vector<std::byte> bytes;  // real bytes; the stream's start at bytes_head
+    std::size_t bytes_head = 0;
+    std::vector<Run> runs;  // runs in stream order from runs_head; adjacent runs differ in kind
+    std::size_t runs_head = 0;
+    std::uint64_t size = 0;
+  };
+  Storage& storage();
+  void release();
   void compact();
 
-  std::vector<std::byte> bytes_;  // real bytes; the stream's start at bytes_head_
-  std::size_t bytes_head_ = 0;
-  std::vector<Run> runs_;  // runs in stream order from runs_head_; adjacent runs differ in kind
-  std::size_t runs_head_ = 0;
-  std::uint64_t size_ = 0;
+  Storage* s_ = nullptr;  // null exactly when empty
+  Pool* pool_;
 };
 
 }  // namespace nlb::transport

@@ -51,7 +51,8 @@ namespace {
 constexpr std::uint32_t kMaxCwnd = 1u << 30;
 }
 
-TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss)
+TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+                             StreamBuffer::Pool* pool)
     : cfg_(&cfg),
       id_(id),
       tuple_(tuple),
@@ -59,22 +60,25 @@ TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple t
       snd_una_(iss),
       snd_nxt_(iss),
       snd_max_(iss),
+      snd_buf_(pool),
       snd_buf_seq_(iss + 1),
       eff_mss_(cfg.mss),
+      rcv_buf_(pool),
       rto_(cfg.rto_initial),
       recover_(iss) {
   cwnd_ = cfg.congestion_control ? cfg.initial_window_segments * eff_mss_ : kMaxCwnd;
 }
 
-TcpConnection TcpConnection::active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss) {
-  TcpConnection c(cfg, id, tuple, iss);
+TcpConnection TcpConnection::active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+                                    StreamBuffer::Pool* pool) {
+  TcpConnection c(cfg, id, tuple, iss, pool);
   c.state_ = TcpState::SynSent;
   return c;
 }
 
 TcpConnection TcpConnection::passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                                     const TcpSegment& syn) {
-  TcpConnection c(cfg, id, tuple, iss);
+                                     const TcpSegment& syn, StreamBuffer::Pool* pool) {
+  TcpConnection c(cfg, id, tuple, iss, pool);
   c.state_ = TcpState::SynReceived;
   c.passive_ = true;
   c.irs_ = syn.seq;

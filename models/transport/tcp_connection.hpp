@@ -102,10 +102,12 @@ class TcpConnection {
   };
 
   // A connection about to send its SYN (active open, RFC 9293 3.10.1).
-  static TcpConnection active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
+  // `pool` (optional) lends the send and receive buffers their storage while they hold data.
+  static TcpConnection active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+                              StreamBuffer::Pool* pool = nullptr);
   // A connection answering a SYN with SYN-ACK (passive open from LISTEN, RFC 9293 3.10.7.2).
   static TcpConnection passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                               const TcpSegment& syn);
+                               const TcpSegment& syn, StreamBuffer::Pool* pool = nullptr);
 
   // ---- driven by the stack ----
   void on_segment(sim::Time now, const TcpSegment& seg);
@@ -168,7 +170,8 @@ class TcpConnection {
   sim::Time heap_at = sim::Time::max();
 
  private:
-  TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
+  TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+                StreamBuffer::Pool* pool);
 
   void on_segment_syn_sent(sim::Time now, const TcpSegment& seg);
   bool acceptable(const TcpSegment& seg) const;

@@ -160,6 +160,9 @@ class TcpStack final : private TcpConnectionOwner {
   TcpConfig cfg_;
   std::uint64_t isn_secret_;
   TcpIo* io_;
+  // Spare storage for the connections' stream buffers; declared before the connections, which
+  // give theirs back when they are destroyed.
+  StreamBuffer::Pool buffers_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
   // Lookup only, never iterated: an unordered map cannot make a run depend on its order.
