@@ -55,17 +55,17 @@ TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple t
                              StreamBuffer::Pool* pool)
     : cfg_(&cfg),
       id_(id),
+      snd_buf_(pool),
+      rcv_buf_(pool),
+      rto_(cfg.rto_initial),
       tuple_(tuple),
       iss_(iss),
       snd_una_(iss),
       snd_nxt_(iss),
       snd_max_(iss),
-      snd_buf_(pool),
       snd_buf_seq_(iss + 1),
-      eff_mss_(cfg.mss),
-      rcv_buf_(pool),
-      rto_(cfg.rto_initial),
-      recover_(iss) {
+      recover_(iss),
+      eff_mss_(cfg.mss) {
   cwnd_ = cfg.congestion_control ? cfg.initial_window_segments * eff_mss_ : kMaxCwnd;
 }
 

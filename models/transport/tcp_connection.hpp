@@ -48,17 +48,20 @@ enum class TcpOutcome : std::uint8_t {
 };
 std::string_view to_string(TcpOutcome o);
 
+// Per connection. Segment counts are 32-bit (4 billion segments are 6 TB at a full MSS; no
+// simulated connection comes near), byte counts 64-bit: the struct is 56 bytes, not 80, in
+// each of the million connections the scale run holds (docs/performance.md).
 struct TcpCounters {
-  std::uint64_t segments_sent = 0;
-  std::uint64_t segments_received = 0;
-  std::uint64_t bytes_sent = 0;       // payload bytes put on the wire, retransmissions included
-  std::uint64_t bytes_acked = 0;      // payload bytes the peer acknowledged
-  std::uint64_t bytes_received = 0;   // in-order payload bytes delivered to the receive buffer
-  std::uint64_t retransmissions = 0;  // segments re-sent (timeout, fast retransmit, go-back)
-  std::uint64_t timeouts = 0;         // RTO expiries
-  std::uint64_t fast_retransmits = 0;
-  std::uint64_t dup_acks = 0;
-  std::uint64_t out_of_order = 0;  // segments held in the reassembly queue
+  std::uint64_t bytes_sent = 0;      // payload bytes put on the wire, retransmissions included
+  std::uint64_t bytes_acked = 0;     // payload bytes the peer acknowledged
+  std::uint64_t bytes_received = 0;  // in-order payload bytes delivered to the receive buffer
+  std::uint32_t segments_sent = 0;
+  std::uint32_t segments_received = 0;
+  std::uint32_t retransmissions = 0;  // segments re-sent (timeout, fast retransmit, go-back)
+  std::uint32_t timeouts = 0;         // RTO expiries
+  std::uint32_t fast_retransmits = 0;
+  std::uint32_t dup_acks = 0;
+  std::uint32_t out_of_order = 0;  // segments held in the reassembly queue
 };
 
 class TcpConnection;
@@ -160,14 +163,13 @@ class TcpConnection {
 
   // Stack bookkeeping.
   TcpObserver* observer = nullptr;
-  void* app_data = nullptr;  // free for the application
   TcpConnectionOwner* owner = nullptr;
   TcpListener* listener = nullptr;  // the listener that spawned a passive connection
+  sim::Time heap_at = sim::Time::max();
   std::uint32_t slot = 0;
   bool dirty = false;
   bool announced = false;
   TcpState reported_state = TcpState::Closed;  // the last state the trace was told
-  sim::Time heap_at = sim::Time::max();
 
  private:
   TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
@@ -207,64 +209,63 @@ class TcpConnection {
   bool can_send_data() const;
   int retry_limit() const;
 
+  // Laid out by alignment, largest first, so that no byte is padding: a million connections
+  // (two TcpConnections each) are held at once in the scale run (docs/performance.md).
   const TcpConfig* cfg_;
   std::uint64_t id_;
-  FourTuple tuple_;
-  TcpState state_ = TcpState::Closed;
-  TcpOutcome outcome_ = TcpOutcome::Open;
-  bool passive_ = false;
-  bool established_once_ = false;
-  bool reset_by_peer_ = false;
-
-  // Send side (RFC 9293 3.3.1). snd_max_ is the highest sequence number sent so far; after a
-  // timeout snd_nxt_ goes back to snd_una_ and retransmits up to snd_max_.
-  SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
-  std::uint32_t snd_wnd_ = 0;
   StreamBuffer snd_buf_;  // unacknowledged and unsent data, first byte at snd_buf_seq_
-  SeqNum snd_buf_seq_;
-  bool fin_queued_ = false;  // the application closed: a FIN follows the buffered data
-  std::uint16_t eff_mss_;
-
-  // Receive side.
-  SeqNum irs_, rcv_nxt_;
-  StreamBuffer rcv_buf_;
-  Reassembly ooo_;
-  bool fin_received_ = false;
+  StreamBuffer rcv_buf_;  // received in order, not yet consumed
+  Reassembly ooo_;        // received ahead of rcv_nxt_
+  TcpCounters counters_;
 
   // Timers: retransmission, persist (zero-window probes), TIME-WAIT / FIN-WAIT-2.
   sim::Time rto_deadline_ = sim::Time::max();
   sim::Time persist_deadline_ = sim::Time::max();
   sim::Time close_deadline_ = sim::Time::max();
-  int probes_out_ = 0;  // unanswered zero-window probes
-  bool probe_pending_ = false;
   sim::Time rto_;
   sim::Time srtt_;
   sim::Time rttvar_;
-  bool have_rtt_ = false;
-  int retries_ = 0;  // consecutive timeouts of the same data
-  bool syn_retransmitted_ = false;
-  // Karn's rule: one segment timed at a time, never a retransmitted one.
-  bool timing_ = false;
-  SeqNum timed_seq_;
-  sim::Time timed_at_;
+  sim::Time timed_at_;  // when timed_seq_ was sent (Karn's rule, below)
 
+  FourTuple tuple_;
+  // Send side (RFC 9293 3.3.1). snd_max_ is the highest sequence number sent so far; after a
+  // timeout snd_nxt_ goes back to snd_una_ and retransmits up to snd_max_.
+  SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
+  SeqNum snd_buf_seq_;
+  std::uint32_t snd_wnd_ = 0;
+  // Receive side.
+  SeqNum irs_, rcv_nxt_;
+  // Karn's rule: one segment timed at a time, never a retransmitted one.
+  SeqNum timed_seq_;
   // Congestion control (RFC 5681, RFC 6582).
   std::uint32_t cwnd_ = 0;
   std::uint32_t ssthresh_ = UINT32_MAX;
-  int dupacks_ = 0;
-  bool in_recovery_ = false;
   SeqNum recover_;
-  bool retransmit_head_ = false;  // fast retransmit: resend the segment at snd_una_ once
-
+  int dupacks_ = 0;
+  int retries_ = 0;     // consecutive timeouts of the same data
+  int probes_out_ = 0;  // unanswered zero-window probes
   // What dispatch() owes the peer.
-  bool ack_needed_ = false;
-  std::uint16_t adv_wnd_ = 0;  // the window in our last segment
-  bool rst_pending_ = false;
   SeqNum rst_seq_;
   std::optional<SeqNum> rst_ack_;
+  std::uint16_t adv_wnd_ = 0;  // the window in our last segment
+  std::uint16_t eff_mss_;
 
+  TcpState state_ = TcpState::Closed;
+  TcpOutcome outcome_ = TcpOutcome::Open;
+  bool passive_ = false;
+  bool established_once_ = false;
+  bool reset_by_peer_ = false;
+  bool fin_queued_ = false;  // the application closed: a FIN follows the buffered data
+  bool fin_received_ = false;
+  bool probe_pending_ = false;
+  bool have_rtt_ = false;
+  bool syn_retransmitted_ = false;
+  bool timing_ = false;
+  bool in_recovery_ = false;
+  bool retransmit_head_ = false;  // fast retransmit: resend the segment at snd_una_ once
+  bool ack_needed_ = false;
+  bool rst_pending_ = false;
   std::uint8_t events_ = 0;
-  TcpCounters counters_;
 };
 
 }  // namespace nlb::transport

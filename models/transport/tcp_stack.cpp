@@ -65,7 +65,7 @@ std::uint16_t TcpStack::ephemeral_port(Endpoint local, Endpoint remote) {
   for (std::uint32_t i = 0; i < range; ++i) {
     std::uint16_t port = next_port_;
     next_port_ = port == cfg_.ephemeral_last ? cfg_.ephemeral_first : static_cast<std::uint16_t>(port + 1);
-    if (!by_tuple_.contains(FourTuple{{local.addr, port}, remote})) return port;
+    if (lookup(FourTuple{{local.addr, port}, remote}) == TupleIndex::kNone) return port;
   }
   return 0;
 }
@@ -75,7 +75,7 @@ TcpConnection* TcpStack::connect(Time now, Endpoint local, Endpoint remote, TcpO
   if (local.addr.is_unspecified()) return nullptr;
   if (local.port == 0) local.port = ephemeral_port(local, remote);
   FourTuple tuple{local, remote};
-  if (local.port == 0 || by_tuple_.contains(tuple)) return nullptr;
+  if (local.port == 0 || lookup(tuple) != TupleIndex::kNone) return nullptr;
   TcpConnection& c = add(TcpConnection::active(cfg_, next_id_++, tuple, initial_seq(now, tuple), &buffers_));
   c.observer = &observer;
   ++counters_.active_opens;
@@ -96,22 +96,22 @@ TcpConnection& TcpStack::add(TcpConnection conn) {
   s.conn = std::make_unique<TcpConnection>(std::move(conn));
   s.conn->slot = slot;
   s.conn->owner = this;
-  by_tuple_.emplace(s.conn->tuple(), slot);
+  by_tuple_.insert(s.conn->tuple(), slot);
   return *s.conn;
 }
 
 void TcpStack::remove(std::uint32_t slot) {
   Slot& s = slots_[slot];
   if (!s.conn) return;
-  by_tuple_.erase(s.conn->tuple());
+  by_tuple_.erase(s.conn->tuple(), slot);
   s.conn.reset();
   ++s.gen;
   free_slots_.push_back(slot);
 }
 
 const TcpConnection* TcpStack::find(const FourTuple& tuple) const {
-  auto it = by_tuple_.find(tuple);
-  return it == by_tuple_.end() ? nullptr : slots_[it->second].conn.get();
+  const std::uint32_t slot = lookup(tuple);
+  return slot == TupleIndex::kNone ? nullptr : slots_[slot].conn.get();
 }
 
 void TcpStack::touch(TcpConnection& conn) {
@@ -124,8 +124,8 @@ void TcpStack::touch(TcpConnection& conn) {
 void TcpStack::on_segment(Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg) {
   ++counters_.segments_in;
   FourTuple key{{dst, seg.dst_port}, {src, seg.src_port}};
-  if (auto it = by_tuple_.find(key); it != by_tuple_.end()) {
-    TcpConnection& c = *slots_[it->second].conn;
+  if (const std::uint32_t slot = lookup(key); slot != TupleIndex::kNone) {
+    TcpConnection& c = *slots_[slot].conn;
     // RFC 9293 3.10.7.4 / RFC 6191: a new SYN above the old sequence space reuses a 4-tuple
     // still in TIME-WAIT (clients cycle through ephemeral ports faster than 2 MSL).
     bool reuse = c.state() == TcpState::TimeWait && seg.syn() && !seg.is_ack() && seg.seq > c.rcv_nxt() &&
@@ -136,7 +136,7 @@ void TcpStack::on_segment(Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSeg
       flush(now);
       return;
     }
-    remove(it->second);
+    remove(slot);
   }
   if (seg.rst()) return;  // RFC 9293 3.10.7.1: a RST for no connection is dropped
   TcpListener* listener = find_listener(key.local);

@@ -11,11 +11,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <unordered_map>
 #include <vector>
 
 #include "models/transport/endpoint.hpp"
 #include "models/transport/tcp_connection.hpp"
+#include "models/transport/tuple_index.hpp"
 #include "sim/rng.hpp"
 #include "sim/trace_bus.hpp"
 
@@ -156,6 +156,10 @@ class TcpStack final : private TcpConnectionOwner {
   TcpListener* find_listener(Endpoint local) const;
   std::uint16_t ephemeral_port(Endpoint local, Endpoint remote);
   SeqNum initial_seq(sim::Time now, const FourTuple& tuple) const;
+  std::uint32_t lookup(const FourTuple& t) const {
+    return by_tuple_.find(
+        t, [this](std::uint32_t slot) -> const FourTuple& { return slots_[slot].conn->tuple(); });
+  }
 
   TcpConfig cfg_;
   std::uint64_t isn_secret_;
@@ -165,8 +169,7 @@ class TcpStack final : private TcpConnectionOwner {
   StreamBuffer::Pool buffers_;
   std::vector<Slot> slots_;
   std::vector<std::uint32_t> free_slots_;
-  // Lookup only, never iterated: an unordered map cannot make a run depend on its order.
-  std::unordered_map<FourTuple, std::uint32_t, FourTupleHash> by_tuple_;
+  TupleIndex by_tuple_;  // 4-tuple -> slot
   std::map<Endpoint, TcpListener*> listeners_;
   std::vector<TimerEntry> heap_;  // min-heap by (at, slot, gen); stale entries are skipped
   std::vector<std::uint32_t> dirty_;
