@@ -18,6 +18,7 @@
 // Reading the wall clock is fine here; sim/ and the models never do.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -168,12 +169,23 @@ double peak_rss_mib() {
   return static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
+// The resident set now, in bytes (Linux: /proc/self/statm's second field, in pages); 0 if unknown.
+double rss_bytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  unsigned long long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%llu %llu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
 // What the counters say at one moment.
 struct Snapshot {
   std::chrono::steady_clock::time_point wall;
   std::uint64_t events = 0;
   std::uint64_t delivered = 0;
   std::uint64_t allocations = 0;
+  double rss = 0;  // bytes resident
 };
 
 class Bench {
@@ -259,7 +271,7 @@ class Bench {
   }
 
   Snapshot snapshot() const {
-    Snapshot s{std::chrono::steady_clock::now(), sim_->events_executed(), 0, g_allocations};
+    Snapshot s{std::chrono::steady_clock::now(), sim_->events_executed(), 0, g_allocations, rss_bytes()};
     for (const nodes::Node* n : clients_) s.delivered += n->counters().delivered;
     for (const nodes::Node* n : servers_) s.delivered += n->counters().delivered;
     return s;
@@ -297,16 +309,24 @@ class Bench {
     std::printf("peak RSS MiB                %.1f\n", peak_rss_mib());
     std::printf("allocations per datagram    %.4f\n",
                 steady_datagrams > 0 ? steady_allocs / steady_datagrams : 0.0);
-    print_state();
+    print_state(begin, end);
   }
 
   // What the run holds at its end: TCP connections open at the ends, and each balancer's
-  // connection table (the standby's filled by sync).
-  void print_state() const {
+  // connection table (the standby's filled by sync). The resident set's growth over the traffic
+  // phase per connection open at its end is what one held connection costs the whole process
+  // (both TCP ends, the apps' records, the events, both table entries), when the run ends
+  // holding many (bench/scale million).
+  void print_state(const Snapshot& begin, const Snapshot& end) const {
     std::size_t open = 0;
     for (const auto* group : {&clients_, &servers_})
       for (nodes::Node* n : *group) open += n->transport().tcp().connection_count();
     std::printf("open TCP connections        %zu\n", open);
+    if (open >= 2 && begin.rss > 0 && end.rss > 0) {
+      std::printf(
+          "RSS growth per connection   %.0f bytes (traffic phase, %zu open at the end, two ends each)\n",
+          (end.rss - begin.rss) / (static_cast<double>(open) / 2), open / 2);
+    }
     for (const nodes::Balancer* b : balancers_) {
       const auto& t = b->table();
       std::printf("%s table entries            %zu (%s), %.1f heap bytes per entry\n", b->name().c_str(),
