@@ -143,6 +143,7 @@ void InvariantChecker::attach(const run::RunView& run) {
       f.address = a;
       f.members = members;
       f.heartbeat_timeout = c.ha.heartbeat_timeout;
+      f.heartbeat_interval = c.ha.heartbeat_interval;
       fronts_.push_back(std::move(f));
     }
   }
@@ -188,6 +189,13 @@ void InvariantChecker::subscribe(sim::TraceBus& t) {
       auto it = std::find(f.holders.begin(), f.holders.end(), e.node);
       if (e.added && it == f.holders.end()) f.holders.push_back(e.node);
       if (!e.added && it != f.holders.end()) f.holders.erase(it);
+      dirty_ = true;
+    }
+  });
+  t.subscribe<protocols::HaSplitBrain>([this](const protocols::HaSplitBrain& e) {
+    if (Balancer* b = balancer(e.node)) {
+      advance(e.at);
+      b->split_brain_at = e.at;
       dirty_ = true;
     }
   });
@@ -395,16 +403,14 @@ void InvariantChecker::evaluate_owners(Front& f, Time t) {
     return;
   }
   if (f.double_since == Time::max()) f.double_since = t;
-  // A split brain is reported when a holder says it lost its peer (a `peer` line): it took the
-  // address because it heard nothing. The other may not have noticed yet; it must within its
-  // own heartbeat timeout (check_deadlines).
-  bool reported = false;
-  for (NodeId n : f.holders) reported = reported || !balancer(n)->peer_alive;
-  if (!reported && !f.double_flagged) {
-    f.double_flagged = true;
-    fail(Invariant::SingleOwner, t,
-         f.address.str() + " held by " + holders_text(f) + " with no split brain reported");
-  }
+  // Judged by check_deadlines: two holders are a split brain once one of them reports it.
+}
+
+// A holder reported this stretch of two holders: it lost its peer (it took the address because it
+// heard nothing), or it said split brain since the stretch began (it heard its peer active too).
+bool InvariantChecker::reported(const Front& f, NodeId n) {
+  const Balancer& b = *balancer(n);
+  return !b.peer_alive || (b.split_brain_at != Time::max() && b.split_brain_at >= f.double_since);
 }
 
 std::string InvariantChecker::holders_text(const Front& f) {
@@ -472,10 +478,22 @@ void InvariantChecker::evaluate_arp(Front& f, Firewall& fw, Time t) {
 
 void InvariantChecker::check_deadlines(Time t) {
   for (Front& f : fronts_) {
-    if (f.holders.size() < 2 || f.double_flagged || t <= f.double_since + f.heartbeat_timeout) continue;
-    bool all_lost = true;
-    for (NodeId n : f.holders) all_lost = all_lost && !balancer(n)->peer_alive;
-    if (all_lost) continue;
+    if (f.holders.size() < 2 || f.double_flagged) continue;
+    std::size_t told = 0;
+    for (NodeId n : f.holders) told += reported(f, n);
+    // One holder must say so by the time its peer's next heartbeat has reached it (a holder that
+    // hears its peer learns of the second holder from it; a stale heartbeat that a peer's ARP queue
+    // held while the node was down can make a booting primary active for that long) ...
+    const Time first_by = f.double_since + f.heartbeat_interval + kHeartbeatTransit;
+    if (told == 0 && t > first_by) {
+      f.double_flagged = true;
+      fail(Invariant::SingleOwner, first_by,
+           f.address.str() + " held by " + holders_text(f) + " with no split brain reported within " +
+               (f.heartbeat_interval + kHeartbeatTransit).str());
+      continue;
+    }
+    // ... and each one within its own heartbeat timeout.
+    if (told == f.holders.size() || t <= f.double_since + f.heartbeat_timeout) continue;
     f.double_flagged = true;
     fail(Invariant::SingleOwner, f.double_since + f.heartbeat_timeout,
          f.address.str() + " held by " + holders_text(f) + " for longer than the heartbeat timeout (" +

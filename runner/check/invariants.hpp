@@ -116,12 +116,16 @@ class InvariantChecker final : public run::RunObserver {
     link::PortIndex port = link::kNoPort;
   };
   // A front address and who holds it.
+  // How long a heartbeat may take from one balancer to the other (LAN hops and queues), beyond
+  // the interval it is sent at.
+  static constexpr Time kHeartbeatTransit = Time::ms(50);
   struct Front {
     wire::Ipv4 address;
     std::vector<link::NodeId> members;     // the pair's balancers
     std::vector<link::NodeId> holders;     // who holds it now
     std::vector<std::vector<Time>> garps;  // per balancer: when it announced the address
     Time heartbeat_timeout;                // the pair's: how late a holder may notice its peer is gone
+    Time heartbeat_interval;               // the pair's: how late a holder hears its peer's next word
     Time double_since = Time::max();
     bool double_flagged = false;  // this stretch of two holders was reported as a violation
   };
@@ -146,7 +150,8 @@ class InvariantChecker final : public run::RunObserver {
     wire::Mac mac;  // of the access interface: what the firewalls should resolve the front address to
     PathEnd end;
     bool peer_alive = false;
-    std::vector<bool> down;  // per server (index into servers_of_[node]): the advisor's verdict
+    Time split_brain_at = Time::max();  // its latest split-brain line (won or lost)
+    std::vector<bool> down;             // per server (index into servers_of_[node]): the advisor's verdict
     // Per cluster address: its servers (configured weight > 0) and whether the seed's manager
     // schedules it, which with every server down dispatches anyway (ND: weightbound / 2 each).
     struct Cluster {
@@ -166,6 +171,7 @@ class InvariantChecker final : public run::RunObserver {
   void evaluate_arp(Front& f, Firewall& fw, Time t);
   void check_deadlines(Time t);
   std::string holders_text(const Front& f);
+  bool reported(const Front& f, link::NodeId n);
   bool can_hear(const Firewall& fw, const Balancer& b) const;
   void update_hearing(Time t);
   void on_node_down(link::NodeId n, bool down);
