@@ -38,6 +38,10 @@ Balancer::Balancer(sim::Simulation& sim, link::FramePool& pool, NodeId id, std::
       reach_timer_(*this, [this] { on_reach_timer(); }) {
   for (const auto& s : cfg_.servers) server_ips_.push_back(s.address);
   add_ingress_hook([this](const net::RxDatagram& d) { return on_ingress(d); });
+  add_arp_hook([this](IfIndex i, const wire::Arp& a) {
+    on_arp(i, a);
+    return ArpVerdict::Continue;
+  });
 }
 
 Balancer::~Balancer() = default;
@@ -208,6 +212,13 @@ void Balancer::run_ha(const protocols::BalancerHa::Actions& actions) {
     }
   }
   ha_timer_.schedule_at(ha_->next_deadline());
+}
+
+// An ARP packet from another MAC with an address we hold as its sender address: that machine
+// claims it (the stack, which saw our own packets out already, learns and answers as usual).
+void Balancer::on_arp(IfIndex i, const wire::Arp& a) {
+  if (!ha_ || i != access_ || !front_held_) return;
+  if (std::find(front_.begin(), front_.end(), a.spa) != front_.end()) ha_->on_address_claimed();
 }
 
 void Balancer::hold_front(bool on) {

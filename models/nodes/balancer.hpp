@@ -171,6 +171,7 @@ class Balancer final : public Node, private transport::UdpReceiver {
   void stop_everything();
   void run_ha(const protocols::BalancerHa::Actions& actions);
   void hold_front(bool on);
+  void on_arp(IfIndex i, const wire::Arp& a);
   void send_heartbeat(const wire::HaHeartbeat& hb);
   void on_datagram(Time now, const transport::UdpDatagram& d) override;
   void on_heartbeat(const transport::UdpDatagram& d, std::size_t path);

@@ -55,6 +55,7 @@ void BalancerHa::announce(Time now, const char* why, Actions& out) {
   const unsigned now_count = spaced ? 1 : cfg_.garp_count;
   counters_.garps_sent += now_count;
   out.push(ha::SendGratuitousArp{cfg_.nlbs_address, now_count, why});
+  claimed_since_announce_ = false;
   garps_left_ = spaced ? cfg_.garp_count - 1 : 0;
   garp_at_ = garps_left_ > 0 ? now + cfg_.garp_interval : Time::max();
 }
@@ -220,7 +221,17 @@ BalancerHa::Actions BalancerHa::on_heartbeat(Time now, const wire::HaHeartbeat& 
   if (!was_alive && active_before && state_ == HaState::Active && cfg_.regarp_after_split_brain &&
       out.count<ha::SendGratuitousArp>() == 0)
     announce(now, "peer back while active", out);
+  // The peer announced the address and now says it does not hold it: it was active too and
+  // yielded before we saw it so (its active heartbeats lost or held back, ours reached it), a
+  // split brain only it resolved. Its announcement may be the firewalls' last word; ours must be
+  // (found by the fault matrix, docs/reliability.md).
+  if (claimed_since_announce_ && hb.state != HaState::Active && state_ == HaState::Active)
+    announce(now, "peer yielded the address", out);
   return out;
+}
+
+void BalancerHa::on_address_claimed() {
+  if (state_ == HaState::Active && cfg_.regarp_after_split_brain) claimed_since_announce_ = true;
 }
 
 void BalancerHa::on_peer_timeout(Time now, Actions& out) {
@@ -237,8 +248,11 @@ void BalancerHa::on_peer_timeout(Time now, Actions& out) {
       go_active(now, "peer heartbeat lost", out);
       break;
     case HaState::Active:
-    case HaState::Inop:
+      // The peer announced the address, then fell silent: the firewalls may point at a dead MAC.
+      if (claimed_since_announce_) announce(now, "peer that announced the address is gone", out);
       break;  // an active balancer carries on alone (split brain if the peer is still alive)
+    case HaState::Inop:
+      break;
   }
 }
 

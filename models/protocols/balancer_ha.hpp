@@ -144,6 +144,9 @@ class BalancerHa {
   Actions set_sync_status(Time now, HaSyncStatus status);
   // The operator's "takeover" (ND `dscontrol highavailability takeover`) on a standby.
   Actions takeover(Time now);
+  // Another machine announced the NLBS address (an ARP packet with it as the sender address and
+  // another MAC) while we may hold it: the firewalls may now point there.
+  void on_address_claimed();
   Actions poll(Time now);
   Time next_deadline() const;
 
@@ -176,9 +179,10 @@ class BalancerHa {
   HaSyncStatus sync_ = HaSyncStatus::NotSynchronized;
   std::uint8_t reach_ = 0;
   std::uint8_t reach_total_ = 0;
-  bool request_ = false;        // our heartbeats carry "takeover request"
-  bool admin_request_ = false;  // ... because the operator asked
-  bool bulk_started_ = false;   // StartBulkSync issued for this peer session
+  bool request_ = false;                 // our heartbeats carry "takeover request"
+  bool admin_request_ = false;           // ... because the operator asked
+  bool bulk_started_ = false;            // StartBulkSync issued for this peer session
+  bool claimed_since_announce_ = false;  // another MAC announced the NLBS address after we last did
   std::uint32_t sequence_ = 0;
   Time heartbeat_at_ = Time::max();
   Time peer_deadline_ = Time::max();  // Initial: election timeout; else last heard + timeout

@@ -308,6 +308,68 @@ TEST_CASE(
   CHECK_FALSE(h.has_alias(B));
 }
 
+// The fault matrix's race (docs/reliability.md): the primary boots while the backup is active,
+// hears only stale heartbeats from the backup's start (held in its ARP queue) and goes active;
+// the backup announces the address, sees the primary active and yields. The primary never saw
+// the backup active, so only the backup's announcement tells it that the firewalls may point
+// there.
+struct StaleStart {
+  explicit StaleStart(HaConfig c = ha_config(HaRole::Primary, 11)) : a(c) {
+    a.start(Time::zero());
+    a.on_heartbeat(Time::ms(1), beat(HaState::Initial, 1), kPeer);  // sent as the backup started
+    REQUIRE(a.state() == HaState::Active);
+  }
+  static nlb::wire::HaHeartbeat beat(HaState state, std::uint32_t sequence) {
+    nlb::wire::HaHeartbeat hb;
+    hb.state = state;
+    hb.role = HaRole::Backup;
+    hb.priority = 100;
+    hb.sequence = sequence;
+    return hb;
+  }
+  static std::size_t garps(const BalancerHa::Actions& out) { return out.count<ha::SendGratuitousArp>(); }
+  static constexpr Ipv4 kPeer{10, 1, 0, 12};
+  BalancerHa a;
+};
+
+TEST_CASE("an active balancer whose peer announced the NLBS address, then stood down, announces it again") {
+  StaleStart s;
+  s.a.on_address_claimed();  // the backup's announcement (it was active)
+  const auto out = s.a.on_heartbeat(Time::ms(2), StaleStart::beat(HaState::Standby, 9), StaleStart::kPeer);
+  CHECK(StaleStart::garps(out) == 1);
+  // Once: our announcement is the last word again.
+  CHECK(StaleStart::garps(
+            s.a.on_heartbeat(Time::ms(500), StaleStart::beat(HaState::Standby, 10), StaleStart::kPeer)) == 0);
+}
+
+TEST_CASE("a peer that stands by without having announced the address gets no second announcement") {
+  StaleStart s;
+  CHECK(StaleStart::garps(
+            s.a.on_heartbeat(Time::ms(2), StaleStart::beat(HaState::Standby, 9), StaleStart::kPeer)) == 0);
+}
+
+TEST_CASE(
+    "a peer that announced the address and then fell silent: the active balancer announces at the timeout") {
+  StaleStart s;
+  s.a.on_address_claimed();
+  const Time deadline = Time::ms(1) + s.a.config().heartbeat_timeout;
+  CHECK(s.a.next_deadline() <= deadline);
+  std::size_t n = 0;
+  for (Time t = s.a.next_deadline(); t <= deadline; t = s.a.next_deadline())
+    n += StaleStart::garps(s.a.poll(t));
+  CHECK(n == 1);
+  CHECK_FALSE(s.a.peer().alive);
+}
+
+TEST_CASE("with re-announcing off, a claim by the peer changes nothing (the seed's scripts)") {
+  auto c = ha_config(HaRole::Primary, 11);
+  c.regarp_after_split_brain = false;
+  StaleStart s(c);
+  s.a.on_address_claimed();
+  CHECK(StaleStart::garps(
+            s.a.on_heartbeat(Time::ms(2), StaleStart::beat(HaState::Standby, 9), StaleStart::kPeer)) == 0);
+}
+
 TEST_CASE(
     "with garp_refresh the active balancer re-announces every period, so a stale owner lasts one period at "
     "most") {
