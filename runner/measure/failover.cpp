@@ -32,7 +32,8 @@ FailoverTargets targets_of(const net::Network& network, std::vector<Ipv4> cluste
   return t;
 }
 
-FailoverMeter::FailoverMeter(sim::Simulation& sim, FailoverTargets targets) : t_(std::move(targets)) {
+FailoverMeter::FailoverMeter(sim::Simulation& sim, FailoverTargets targets, Time loss_window)
+    : t_(std::move(targets)), loss_window_(loss_window) {
   subscribe(sim.trace());
 }
 
@@ -45,9 +46,11 @@ void FailoverMeter::mark(Time at, NodeId node) {
       w.longest_gap = std::max(w.longest_gap, at - w.last_dispatch);
       w.closed = true;
     }
+    for (std::size_t k = loss_open_; k < watches_.size(); ++k)
+      watches_[k].loss_end = std::min(watches_[k].loss_end, at);
     open_watches_ = watches_.size();
   }
-  watches_.push_back({at, node, server_address(node), {}, {}, at, Time::zero(), false});
+  watches_.push_back({at, node, server_address(node), {}, {}, at, Time::zero(), false, at + loss_window_, 0});
   want_datagram_.push_back(watches_.size() - 1);
   want_response_.push_back(watches_.size() - 1);
   add_point(at);
@@ -104,7 +107,7 @@ void FailoverMeter::subscribe(sim::TraceBus& trace) {
     if (e.reason == std::string_view(link::drop::kFiltered))
       pending_.push_back({e.at, e.frame->id});
     else
-      lost_.push_back({e.at, e.frame->id});
+      count_loss(e.at, e.frame->id, e.at);
   });
   trace.subscribe<link::FrameReceived>([this](const link::FrameReceived& e) {
     if (e.frame && flow_frame(e.frame)) on_received(e.at, e.frame->id);
@@ -177,9 +180,36 @@ void FailoverMeter::on_received(Time at, std::uint64_t frame) {
 void FailoverMeter::settle_pending(Time now) {
   while (!pending_.empty() && pending_.front().at + kCopyHorizon <= now) {
     if (!received_.contains(pending_.front().frame))
-      lost_.push_back({pending_.front().at, pending_.front().frame});
+      count_loss(pending_.front().at, pending_.front().frame, now);
     pending_.pop_front();
   }
+}
+
+// A datagram lost at `at` (settled `now`: a filtered copy is known lost kCopyHorizon later).
+void FailoverMeter::count_loss(Time at, std::uint64_t frame, Time now) {
+  retire_loss_windows(now);
+  if (loss_open_ == watches_.size()) return;  // no fault's window is open: nobody asks
+  const auto [it, first] = lost_at_.try_emplace(frame, at);
+  const Time before = it->second;
+  it->second = std::max(it->second, at);
+  for (std::size_t k = loss_open_; k < watches_.size(); ++k) {
+    Watch& w = watches_[k];
+    if (w.at <= at && at < w.loss_end && (first || before < w.at)) ++w.lost;
+  }
+}
+
+// Windows that ended more than kCopyHorizon ago can count nothing more (a filtered copy settles
+// that late); the frames lost before the oldest open window's start are not needed any more.
+void FailoverMeter::retire_loss_windows(Time now) {
+  const std::size_t was = loss_open_;
+  while (loss_open_ < watches_.size() && watches_[loss_open_].loss_end + kCopyHorizon <= now) ++loss_open_;
+  if (loss_open_ == was) return;
+  if (loss_open_ == watches_.size()) {
+    lost_at_.clear();
+    return;
+  }
+  const Time oldest = watches_[loss_open_].at;
+  std::erase_if(lost_at_, [oldest](const auto& e) { return e.second < oldest; });
 }
 
 bool FailoverMeter::is(const std::vector<NodeId>& set, NodeId n) const {
@@ -284,7 +314,7 @@ Time FailoverMeter::dual_master_time(Time from, Time until) const {
   return total;
 }
 
-FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window, Time until) const {
+FailoverResult FailoverMeter::measure(Time at, NodeId node, Time until) const {
   FailoverResult r;
   r.at = at;
   r.node = node;
@@ -298,12 +328,14 @@ FailoverResult FailoverMeter::measure(Time at, NodeId node, Time window, Time un
   if (!w->closed && until != Time::max()) r.outage = std::max(r.outage, until - w->last_dispatch);
   r.first_datagram = w->first_datagram;
   r.first_response = w->first_response;
-  std::set<std::uint64_t> lost;
-  for (const Lost& d : lost_)
-    if (d.at >= at && d.at < at + window) lost.insert(d.frame);
-  for (const Pending& d : pending_)  // the last few seconds, not settled yet
-    if (d.at >= at && d.at < at + window && !received_.contains(d.frame)) lost.insert(d.frame);
-  r.datagrams_lost = lost.size();
+  r.datagrams_lost = w->lost;
+  std::set<std::uint64_t> unsettled;  // the last few seconds' filtered copies
+  for (const Pending& d : pending_) {
+    if (d.at < at || d.at >= w->loss_end || received_.contains(d.frame)) continue;
+    const auto counted = lost_at_.find(d.frame);
+    if (counted == lost_at_.end() || counted->second < at) unsettled.insert(d.frame);
+  }
+  r.datagrams_lost += unsettled.size();
   std::tie(r.connections_open, r.connections_completed) = connections_at(at);
   return r;
 }

@@ -11,9 +11,9 @@
 //                   address the firewalls resolve to reach the balancers (the NLBS address, or
 //                   the cluster address in the prior art); unset if it never changed
 //   datagrams lost  distinct frames of the clients' flows (to or from a cluster address) dropped
-//                   in [T, T + window): by anything but a NIC's address filter, or by address
-//                   filters only and accepted by no NIC (a switch that forgot the MAC of a dead
-//                   port floods the frame to NICs that all discard it)
+//                   in [T, T + loss window), the window cut short by the next fault: by anything but a NIC's
+//                   address filter, or by address filters only and accepted by no NIC (a switch that forgot
+//                   the MAC of a dead port floods the frame to NICs that all discard it)
 //   connections     clients' TCP connections to a cluster address open at T, and how many of
 //                   them ended Completed or were still open when the run ended (not broken);
 //                   also at the moment a node is back in service (connections_at)
@@ -29,9 +29,9 @@
 // measures need is recorded from the fault on (mark()): the first datagram and the first
 // response after it, the longest gap between dispatches until the next mark, the connections
 // open across it (and across each state change that can put a node back in service) as they
-// end; lost datagrams, state changes and the firewalls' ARP changes are kept (there are few); a
-// frame received is remembered for a few seconds only, long enough to tell a flooded copy from
-// a loss.
+// end, the distinct datagrams lost in its loss window (a count; the frames only while a window
+// is open); state changes and the firewalls' ARP changes are kept (there are few); a frame
+// received is remembered for a few seconds only, long enough to tell a flooded copy from a loss.
 
 #include <cstdint>
 #include <deque>
@@ -87,18 +87,20 @@ class FailoverMeter {
   // (a flood's copies arrive within the links' delays; an ARP queue holds a datagram 3 s).
   static constexpr Time kCopyHorizon = Time::s(5);
 
-  FailoverMeter(sim::Simulation& sim, FailoverTargets targets);
+  // Datagrams lost are counted for this long after a fault (cut short by the next one).
+  static constexpr Time kLossWindow = Time::s(30);
+
+  FailoverMeter(sim::Simulation& sim, FailoverTargets targets, Time loss_window = kLossWindow);
 
   // A fault on `node` (kNoNode: none in particular) happens now: record from now on what
   // measure(at, node) will need. Every NodeFault marks itself; the runner marks the timeline's
   // other faults (a pair's, a set-loss) too. Marks come in time order; a later mark ends the
   // earlier marks' outage window.
   void mark(Time at, link::NodeId node);
-  // The fault marked at `at` on `node`; drops are counted in [at, at + window), the outage,
+  // The fault marked at `at` on `node`; drops are counted in its loss window, the outage,
   // takeovers and dual-master time in [at, until) (until: the next mark, or the end of the run
   // for the last). Unmarked: only detection, ARP update, takeovers and dual-master time are known.
-  FailoverResult measure(Time at, link::NodeId node, Time window = Time::s(30),
-                         Time until = Time::max()) const;
+  FailoverResult measure(Time at, link::NodeId node, Time until = Time::max()) const;
   // Clients' connections to a cluster address open at `at` (a mark, or a balancer becoming
   // active, a firewall master, a server up): how many, and how many completed or were still
   // open at the end. Other times: none known.
@@ -130,10 +132,6 @@ class FailoverMeter {
     wire::Ipv4 ip;
     wire::Mac mac;  // zero: the entry went away
   };
-  struct Lost {
-    Time at;
-    std::uint64_t frame;
-  };
   struct Pending {  // a copy a NIC's address filter dropped: lost unless another NIC took it
     Time at;
     std::uint64_t frame;
@@ -149,6 +147,8 @@ class FailoverMeter {
     Time last_dispatch;  // the latest dispatch since `at` (or `at`)
     Time longest_gap;    // between dispatches since `at`, up to the next mark once closed
     bool closed = false;
+    Time loss_end;           // [at, loss_end): at + loss window, or the next mark
+    std::uint64_t lost = 0;  // distinct datagrams lost in it
   };
   struct Point {  // a time connections open across are counted at, once they ended
     Time at;
@@ -169,12 +169,18 @@ class FailoverMeter {
   void on_closed(const transport::TcpClosedEvent& e);
   void on_received(Time at, std::uint64_t frame);
   void settle_pending(Time now);
+  void count_loss(Time at, std::uint64_t frame, Time now);
+  void retire_loss_windows(Time now);
 
   FailoverTargets t_;
   std::vector<Change> changes_;
   std::vector<Role> roles_;
   std::vector<ArpSet> arp_;
-  std::vector<Lost> lost_;
+  Time loss_window_;
+  std::size_t loss_open_ = 0;  // watches_[loss_open_..] may still count a loss
+  // When each frame lost since the oldest open loss window's start was last lost: a frame lost
+  // twice counts once per window.
+  std::unordered_map<std::uint64_t, Time> lost_at_;
   std::vector<Watch> watches_;              // in mark order, so by time
   std::size_t open_watches_ = 0;            // watches_[open_watches_..] have the latest mark's time
   std::vector<Point> points_;               // by time

@@ -131,11 +131,10 @@ FaultReport fault_report(const ReportInputs& in, std::size_t k) {
   for (const runner::FaultSpec& g : s.timeline)
     if (g.at > f.at) until = std::min(until, g.at);
   // The node the run marked the fault on (run.cpp); datagrams lost are counted until the next
-  // fault (or the end), at most 30 s.
+  // fault (or the end), at most 30 s (FailoverMeter::kLossWindow).
   const std::size_t node = f.node_index != kNone ? f.node_index : in.timeline->pair_node(k);
-  const Time window = std::min(Time::s(30), std::max(Time::zero(), until - f.at));
-  const measure::FailoverResult m = in.failover->measure(
-      f.at, node == kNone ? link::kNoNode : static_cast<link::NodeId>(node), window, until);
+  const measure::FailoverResult m =
+      in.failover->measure(f.at, node == kNone ? link::kNoNode : static_cast<link::NodeId>(node), until);
   fr.outage = m.outage;
   fr.takeovers = m.takeovers;
   fr.dual_master = m.dual_master;

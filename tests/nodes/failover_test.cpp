@@ -46,7 +46,7 @@ struct Run {
   explicit Run(const SiteConfig& cfg) {
     site = build_figure3(sim, cfg);
     meter = std::make_unique<measure::FailoverMeter>(
-        sim, measure::targets_of(*site.network, {site.addr.cluster}, {site.addr.nlbs}));
+        sim, measure::targets_of(*site.network, {site.addr.cluster}, {site.addr.nlbs}), Time::s(15));
     site.boot();
     sim.run_until(kFault);
     REQUIRE(site.active_balancer() == site.balancers[0]);
@@ -54,7 +54,7 @@ struct Run {
   }
   measure::FailoverResult finish(link::NodeId node, const char* what) {
     sim.run_until(Time::s(55));
-    auto r = meter->measure(kFault, node, Time::s(15));
+    auto r = meter->measure(kFault, node);
     auto opt = [](const std::optional<Time>& t) { return t ? t->str() : std::string("-"); };
     MESSAGE(std::string(what), ": detection ", opt(r.detection), ", first datagram ", opt(r.first_datagram),
             ", first response ", opt(r.first_response), ", ARP update ", opt(r.arp_update),
