@@ -147,7 +147,10 @@ std::string audit_table(const Scenario& s, const AddressAudit& a) {
   auto pad = [](std::string t, std::size_t n) {
     return t.size() < n ? t + std::string(n - t.size(), ' ') : t;
   };
-  out += "\n" + pad("ADDRESS", w) + "  WHY / WHERE\n";
+  // Piecewise: `"\n" + pad(...)` makes GCC 12 at -O3 report a false -Werror=restrict (GCC PR 105329).
+  out += '\n';
+  out += pad("ADDRESS", w);
+  out += "  WHY / WHERE\n";
   for (const auto& pa : a.addresses) {
     out += pad(pa.address.str(), w) + "  " + pa.why + "\n";
     for (const auto& p : pa.placements) out += std::string(w, ' ') + "    - " + placement_text(p) + "\n";

@@ -10,8 +10,14 @@ std::string Diagnostic::str() const {
   std::string where = file;
   if (!pointer.empty())
     where += ":" + pointer;
-  else if (line > 0)
-    where += ":" + std::to_string(line) + ":" + std::to_string(column);
+  else if (line > 0) {
+    // Piecewise: `":" + std::to_string(...)` makes GCC 12 at -O3 report a false -Werror=restrict
+    // (GCC PR 105329).
+    where += ':';
+    where += std::to_string(line);
+    where += ':';
+    where += std::to_string(column);
+  }
   return where + ": " + (severity == Severity::Warning ? "warning: " : "") + message;
 }
 

@@ -99,7 +99,15 @@ std::string in_quotes(std::string_view text) {
 std::string join_words(std::span<const std::string> words, std::string_view last) {
   std::string out;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    if (i > 0) out += (i + 1 == words.size()) ? " " + std::string(last) + " " : ", ";
+    // Piecewise: `" " + std::string(last)` makes GCC 12 at -O3 report a false -Werror=restrict
+    // (GCC PR 105329).
+    if (i + 1 == words.size() && i > 0) {
+      out += ' ';
+      out += last;
+      out += ' ';
+    } else if (i > 0) {
+      out += ", ";
+    }
     out += words[i];
   }
   return out;

@@ -9,7 +9,12 @@ std::string TcpSegment::str() const {
   if (rst()) s += 'R';
   if (has(tcp_flag::psh)) s += 'P';
   if (is_ack()) s += '.';
-  s += " " + std::to_string(src_port) + ">" + std::to_string(dst_port);
+  // Piecewise: `" " + std::to_string(...)` makes GCC 12 at -O3 report a false -Werror=restrict
+  // (GCC PR 105329).
+  s += ' ';
+  s += std::to_string(src_port);
+  s += '>';
+  s += std::to_string(dst_port);
   s += " seq=" + seq.str();
   if (is_ack()) s += " ack=" + ack.str();
   s += " win=" + std::to_string(window);

@@ -114,7 +114,12 @@ std::string describe_vrrp(const IpPayload& p) {
   std::string s = "VRRPv" + num(v->version);
   if (v->type != VrrpType::Advertisement) s += " " + to_string(v->type);
   s += " vrid " + num(v->vrid) + " prio " + num(v->priority);
-  for (Ipv4 a : v->addresses) s += " " + a.str();
+  // Appended piecewise: `" " + a.str()` makes GCC 12 at -O3 report a false -Werror=restrict
+  // in the inlined operator+(const char*, string&&) (GCC PR 105329).
+  for (Ipv4 a : v->addresses) {
+    s += ' ';
+    s += a.str();
+  }
   if (!Vrrp::parse(p.bytes, p.ip.src(), p.ip.dst())) {
     bool rfc9568 = Vrrp::parse(p.bytes, p.ip.src(), p.ip.dst(), VrrpChecksumMode::NoPseudoHeader).ok();
     s += rfc9568 ? " [checksum without pseudo-header]" : " [bad checksum]";
