@@ -6,22 +6,21 @@
 namespace nlb::sim {
 
 std::uint32_t EventQueue::take_slot() {
-  if (free_head_ != kNoSlot) {
-    std::uint32_t s = free_head_;
-    free_head_ = records_[s].next_free;
+  if (!free_.empty()) {
+    std::uint32_t s = free_.back();
+    free_.pop_back();
     return s;
   }
-  records_.emplace_back();
+  fns_.emplace_back();
   slots_.emplace_back();
-  return static_cast<std::uint32_t>(records_.size() - 1);
+  return static_cast<std::uint32_t>(fns_.size() - 1);
 }
 
 void EventQueue::free_slot(std::uint32_t slot) {
   SlotState& st = slots_[slot];
   st.pos = kNoSlot;
   ++st.generation;
-  records_[slot].next_free = free_head_;
-  free_head_ = slot;
+  free_.push_back(slot);
 }
 
 std::uint32_t EventQueue::next_seq() {
@@ -42,7 +41,7 @@ void EventQueue::renumber() {
 EventId EventQueue::push(Time at, Callback&& fn) {
   assert(fn && "scheduling an empty callback");
   std::uint32_t slot = take_slot();
-  records_[slot].fn = std::move(fn);
+  fns_[slot] = std::move(fn);
   Key k = make_key(at, next_seq(), slot);
   heap_.emplace_back();
   sift_up(heap_.size() - 1, k);
@@ -109,7 +108,7 @@ Callback EventQueue::pop(Time& at) {
   at = key_time(top);
   remove_at(0);
   std::uint32_t slot = key_slot(top);
-  Callback fn = std::move(records_[slot].fn);
+  Callback fn = std::move(fns_[slot]);
   free_slot(slot);
   return fn;
 }
@@ -117,7 +116,7 @@ Callback EventQueue::pop(Time& at) {
 bool EventQueue::cancel(EventId id) {
   if (!live(id)) return false;
   remove_at(slots_[id.slot].pos);
-  records_[id.slot].fn.reset();
+  fns_[id.slot].reset();
   free_slot(id.slot);
   return true;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/callback.hpp"
+#include "sim/chunked.hpp"
 #include "sim/time.hpp"
 
 namespace nlb::sim {
@@ -52,13 +53,7 @@ class EventQueue {
  private:
   __extension__ typedef unsigned __int128 Key;  // GCC/Clang built-in, as in rng.cpp
 
-  struct Record {
-    Callback fn;
-    // Free records form a list through this field (it sits in the record's padding), so
-    // taking and freeing a slot touches only the record itself.
-    std::uint32_t next_free = kNoSlot;
-  };
-  // What sifting and the id checks need of a slot, kept apart from the 64-byte records: the
+  // What sifting and the id checks need of a slot, kept apart from the 48-byte callbacks: the
   // position writes made while sifting, and pending()/cancel()/reschedule() on a timer, stay
   // within this dense array, which still fits in cache when 100k timers' records do not.
   struct SlotState {
@@ -97,8 +92,12 @@ class EventQueue {
 
   std::vector<Key> heap_;
   std::vector<SlotState> slots_;
-  std::vector<Record> records_;
-  std::uint32_t free_head_ = kNoSlot;
+  // The callbacks by slot, in chunks: at two million pending events (the scale run) a vector
+  // would copy itself and hold both copies while it grows. Free slots are reused last-freed
+  // first, from a stack of their numbers (not a list through the records, which would take a
+  // 48-byte Callback to 64 with alignment).
+  ChunkedVector<Callback, 4096> fns_;
+  std::vector<std::uint32_t> free_;
   std::uint32_t next_seq_ = 0;
   std::uint32_t seq_limit_;
 };

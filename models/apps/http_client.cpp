@@ -34,9 +34,10 @@ HttpClient::HttpClient(sim::Simulation& sim, transport::TcpStack& tcp, const Htt
 
 HttpClient::~HttpClient() {
   // The stack may outlive us: it must not call back into a destroyed client.
-  for (auto& [id, conn] : conns_) {
-    conn.tcp->observer = nullptr;
-    conn.timer.cancel(sim_);
+  for (std::uint32_t s = 0; s < conns_.end(); ++s) {
+    if (!conns_.live(s)) continue;
+    conns_[s].tcp->observer = nullptr;
+    conns_[s].timer.cancel(sim_);
   }
 }
 
@@ -74,9 +75,13 @@ void HttpClient::on_arrival() {
   schedule_arrival();
 }
 
-HttpClient::Conn* HttpClient::find(std::uint64_t id) {
-  auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : &it->second;
+HttpClient::Conn* HttpClient::find(ConnRef ref) {
+  return conns_.live(ref.slot) && conns_[ref.slot].tcp->id() == ref.id ? &conns_[ref.slot] : nullptr;
+}
+
+HttpClient::Conn* HttpClient::find(const TcpConnection& c) {
+  const std::uint32_t s = c.observer_slot;
+  return conns_.live(s) && conns_[s].tcp == &c ? &conns_[s] : nullptr;
 }
 
 void HttpClient::request() {
@@ -103,7 +108,8 @@ void HttpClient::request() {
     return;
   }
   ++counters_.connections_opened;
-  Conn& conn = conns_[tcp->id()];
+  tcp->observer_slot = conns_.emplace();
+  Conn& conn = conns_[tcp->observer_slot];
   conn.tcp = tcp;
   send_request(conn, id);
 }
@@ -115,28 +121,26 @@ void HttpClient::send_request(Conn& conn, std::uint64_t id) {
   conn.last = conn.requests >= cfg_.requests_per_connection;
   conn.head_done = false;
   conn.body_left = 0;
-  conn.current = RequestRecord{};
-  conn.current.id = id;
-  conn.current.start = sim_.now();
-  conn.current.connection = tcp.id();
-  conn.current.local_port = tcp.tuple().local.port;
-  conn.current.reused_connection = conn.requests > 1;
+  conn.request = id;
+  conn.start = sim_.now();
+  conn.bytes_received = 0;
+  conn.status = 0;
   // "Connection: close" on a connection's last request (RFC 9112 9.6): the server closes it.
   write_request_head(head_buf_, cfg_.request_body > 0 ? "POST" : "GET", cfg_.path, cfg_.host,
                      cfg_.request_body, cfg_.response_size, conn.last);
   tcp.send(transport::as_bytes(head_buf_));
   tcp.send_virtual(cfg_.request_body);
-  conn.current.bytes_sent = head_buf_.size() + cfg_.request_body;
-  counters_.bytes_sent += conn.current.bytes_sent;
+  conn.bytes_sent = head_buf_.size() + cfg_.request_body;
+  counters_.bytes_sent += conn.bytes_sent;
   arm(conn, cfg_.request_timeout);
 }
 
 void HttpClient::on_connected(TcpConnection& c) {
-  if (Conn* conn = find(c.id())) conn->established = true;
+  if (Conn* conn = find(c)) conn->established = true;
 }
 
 void HttpClient::on_readable(TcpConnection& c) {
-  Conn* conn = find(c.id());
+  Conn* conn = find(c);
   if (!conn || !conn->busy) {
     c.consume(c.received().size());  // nothing asked for it
     return;
@@ -160,8 +164,8 @@ void HttpClient::read_response(Conn& conn) {
       return;
     }
     c.consume(head.head_len);
-    conn.current.bytes_received += head.head_len;
-    conn.current.status = head.status;
+    conn.bytes_received += head.head_len;
+    conn.status = head.status;
     conn.body_left = head.content_length;
     conn.head_done = true;
     if (head.connection_close) conn.last = true;
@@ -169,9 +173,9 @@ void HttpClient::read_response(Conn& conn) {
   std::uint64_t n = std::min(conn.body_left, c.received().size());
   c.consume(n);
   conn.body_left -= n;
-  conn.current.bytes_received += n;
+  conn.bytes_received += n;
   if (conn.body_left > 0) return;
-  finish(conn, conn.current.status == 200 ? HttpOutcome::Ok : HttpOutcome::Error);
+  finish(conn, conn.status == 200 ? HttpOutcome::Ok : HttpOutcome::Error);
   if (conn.last) {
     c.close();
   } else {
@@ -182,9 +186,18 @@ void HttpClient::read_response(Conn& conn) {
 void HttpClient::finish(Conn& conn, HttpOutcome outcome) {
   conn.busy = false;
   conn.timer.cancel(sim_);
-  conn.current.end = sim_.now();
-  conn.current.outcome = outcome;
-  counters_.bytes_received += conn.current.bytes_received;
+  RequestRecord r;
+  r.id = conn.request;
+  r.start = conn.start;
+  r.end = sim_.now();
+  r.outcome = outcome;
+  r.status = conn.status;
+  r.bytes_sent = conn.bytes_sent;
+  r.bytes_received = conn.bytes_received;
+  r.connection = conn.tcp->id();
+  r.local_port = conn.tcp->tuple().local.port;
+  r.reused_connection = conn.requests > 1;
+  counters_.bytes_received += r.bytes_received;
   switch (outcome) {
     case HttpOutcome::Ok:
       ++counters_.ok;
@@ -202,7 +215,7 @@ void HttpClient::finish(Conn& conn, HttpOutcome outcome) {
       ++counters_.error;
       break;
   }
-  record(conn.current);
+  record(r);
 }
 
 void HttpClient::record(const RequestRecord& r) {
@@ -211,16 +224,16 @@ void HttpClient::record(const RequestRecord& r) {
 }
 
 void HttpClient::make_idle(Conn& conn) {
-  idle_.push_back(conn.tcp->id());
+  idle_.push_back(ref(conn));
   arm(conn, cfg_.keepalive_idle);
 }
 
 void HttpClient::arm(Conn& conn, Time delay) {
-  conn.timer.schedule_at(sim_, sim_.now() + delay, [this, id = conn.tcp->id()] { on_conn_timer(id); });
+  conn.timer.schedule_at(sim_, sim_.now() + delay, [this, r = ref(conn)] { on_conn_timer(r); });
 }
 
-void HttpClient::on_conn_timer(std::uint64_t id) {
-  Conn* conn = find(id);
+void HttpClient::on_conn_timer(ConnRef ref) {
+  Conn* conn = find(ref);
   if (!conn) return;
   conn->timer.fired();
   conn->last = true;
@@ -235,7 +248,7 @@ void HttpClient::on_conn_timer(std::uint64_t id) {
 }
 
 void HttpClient::on_peer_closed(TcpConnection& c) {
-  Conn* conn = find(c.id());
+  Conn* conn = find(c);
   if (!conn) return;
   conn->last = true;
   // Data that came with the FIN was read first; a request still open now never gets its answer.
@@ -244,7 +257,7 @@ void HttpClient::on_peer_closed(TcpConnection& c) {
 }
 
 void HttpClient::on_closed(TcpConnection& c, TcpOutcome o) {
-  Conn* conn = find(c.id());
+  Conn* conn = find(c);
   if (!conn) return;
   if (conn->busy) {
     HttpOutcome out = HttpOutcome::Error;
@@ -253,7 +266,7 @@ void HttpClient::on_closed(TcpConnection& c, TcpOutcome o) {
     finish(*conn, out);
   }
   conn->timer.cancel(sim_);
-  conns_.erase(c.id());
+  conns_.erase(c.observer_slot);
 }
 
 }  // namespace nlb::apps

@@ -20,6 +20,7 @@
 #include "models/apps/http_message.hpp"
 #include "models/apps/lean_timer.hpp"
 #include "models/transport/tcp_stack.hpp"
+#include "sim/chunked.hpp"
 #include "sim/simulation.hpp"
 
 namespace nlb::apps {
@@ -112,17 +113,30 @@ class HttpClient final : private transport::TcpObserver {
 
  private:
   // Per connection: a million of these are held at once in the scale run, so the timer is a
-  // LeanTimer and the record lives in the map's node (no second allocation).
+  // LeanTimer and the records live in a SlotPool (no map node, no malloc header), found by the
+  // connection's observer_slot.
   struct Conn {
     transport::TcpConnection* tcp = nullptr;
-    LeanTimer timer;             // the request timeout, or the keep-alive idle timeout
+    LeanTimer timer;  // the request timeout, or the keep-alive idle timeout
+    std::uint64_t body_left = 0;
+    // The outstanding request: what its RequestRecord takes that the connection cannot tell
+    // when it finishes (finish() adds the rest).
+    std::uint64_t request = 0;  // its id
+    sim::Time start;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    int status = 0;
     std::uint32_t requests = 0;  // requests started on this connection
     bool busy = false;           // a request is outstanding
     bool established = false;
     bool last = false;  // no further request will use it
     bool head_done = false;
-    std::uint64_t body_left = 0;
-    RequestRecord current;
+  };
+  // A record named from outside a TCP callback (a timer, the idle list): its slot, and the
+  // connection's id, since the slot may hold another connection's record by then.
+  struct ConnRef {
+    std::uint32_t slot;
+    std::uint64_t id;
   };
 
   void on_connected(transport::TcpConnection& c) override;
@@ -136,10 +150,12 @@ class HttpClient final : private transport::TcpObserver {
   void read_response(Conn& conn);
   void finish(Conn& conn, HttpOutcome outcome);
   void arm(Conn& conn, sim::Time delay);
-  void on_conn_timer(std::uint64_t id);
+  void on_conn_timer(ConnRef ref);
   void make_idle(Conn& conn);
   void record(const RequestRecord& r);
-  Conn* find(std::uint64_t id);
+  Conn* find(ConnRef ref);
+  Conn* find(const transport::TcpConnection& c);
+  static ConnRef ref(const Conn& conn) { return {conn.tcp->observer_slot, conn.tcp->id()}; }
 
   sim::Simulation& sim_;
   transport::TcpStack& tcp_;
@@ -148,8 +164,8 @@ class HttpClient final : private transport::TcpObserver {
   sim::Timer arrival_;
   bool running_ = false;
   std::uint64_t next_request_ = 1;
-  std::map<std::uint64_t, Conn> conns_;  // by TcpConnection id
-  std::deque<std::uint64_t> idle_;       // kept-alive connections, oldest first
+  sim::SlotPool<Conn, 16> conns_;  // by TcpConnection::observer_slot
+  std::deque<ConnRef> idle_;       // kept-alive connections, oldest first
   std::vector<RequestRecord> records_;
   std::function<void(const RequestRecord&)> on_complete_;
   std::string head_buf_;

@@ -18,7 +18,9 @@ HttpServer::~HttpServer() {
   stop();
   for (Worker& w : workers_) w.timer.cancel(sim_);
   // The stack may outlive us: it must not call back into a destroyed server.
-  for (auto& [id, conn] : conns_) conn.tcp->observer = nullptr;
+  for (std::uint32_t s = 0; s < conns_.end(); ++s) {
+    if (conns_.live(s)) conns_[s].tcp->observer = nullptr;
+  }
 }
 
 bool HttpServer::start() {
@@ -43,25 +45,34 @@ void HttpServer::crash() {
   }
   std::make_heap(idle_.begin(), idle_.end(), std::greater<>{});
   busy_ = 0;
+  // Aborted in the order of their ids (the order a map by id gave), so runs repeat exactly.
   std::vector<TcpConnection*> open;
-  for (auto& [id, conn] : conns_) open.push_back(conn.tcp);
+  for (std::uint32_t s = 0; s < conns_.end(); ++s) {
+    if (conns_.live(s)) open.push_back(conns_[s].tcp);
+  }
+  std::sort(open.begin(), open.end(),
+            [](const TcpConnection* a, const TcpConnection* b) { return a->id() < b->id(); });
   for (TcpConnection* c : open) c->abort();
 }
 
-HttpServer::Conn* HttpServer::find(std::uint64_t id) {
-  auto it = conns_.find(id);
-  return it == conns_.end() ? nullptr : &it->second;
+HttpServer::Conn* HttpServer::find(ConnRef ref) {
+  return conns_.live(ref.slot) && conns_[ref.slot].tcp->id() == ref.id ? &conns_[ref.slot] : nullptr;
+}
+
+HttpServer::Conn* HttpServer::find(const TcpConnection& c) {
+  const std::uint32_t s = c.observer_slot;
+  return conns_.live(s) && conns_[s].tcp == &c ? &conns_[s] : nullptr;
 }
 
 transport::TcpObserver* HttpServer::on_accept(TcpConnection& c) {
   if (!listening_) return nullptr;
-  conns_.emplace(c.id(), Conn{&c});
+  c.observer_slot = conns_.emplace(Conn{&c});
   ++counters_.connections_accepted;
   return this;
 }
 
 void HttpServer::on_readable(TcpConnection& c) {
-  if (Conn* conn = find(c.id())) read_requests(*conn);
+  if (Conn* conn = find(c)) read_requests(*conn);
 }
 
 void HttpServer::read_requests(Conn& conn) {
@@ -95,18 +106,18 @@ void HttpServer::read_requests(Conn& conn) {
     counters_.bytes_received += n;
     if (conn.body_left > 0) return;
     conn.phase = Phase::Waiting;
-    enqueue(c.id(), conn);
+    enqueue(conn);
   }
   // Waiting or Responding: a pipelined request stays in the receive buffer until then.
 }
 
-void HttpServer::enqueue(std::uint64_t id, Conn& conn) {
+void HttpServer::enqueue(Conn& conn) {
   if (cfg_.backlog_limit != 0 && busy_ == cfg_.workers && queue_.size() >= cfg_.backlog_limit) {
     ++counters_.requests_rejected;
     respond(conn, 503, 0, true);
     return;
   }
-  queue_.push_back({id, sim_.now()});
+  queue_.push_back({{conn.tcp->observer_slot, conn.tcp->id()}, sim_.now()});
   start_next();
 }
 
@@ -187,12 +198,12 @@ void HttpServer::write_body(Conn& conn) {
 }
 
 void HttpServer::on_writable(TcpConnection& c) {
-  Conn* conn = find(c.id());
+  Conn* conn = find(c);
   if (conn && conn->phase == Phase::Responding && conn->response_left > 0) write_body(*conn);
 }
 
 void HttpServer::on_peer_closed(TcpConnection& c) {
-  Conn* conn = find(c.id());
+  Conn* conn = find(c);
   if (!conn) return;
   conn->peer_closed = true;
   // Idle, or in a request head or body that can no longer complete (what had arrived was
@@ -200,6 +211,8 @@ void HttpServer::on_peer_closed(TcpConnection& c) {
   if (conn->phase == Phase::Head || conn->phase == Phase::Body) c.close();
 }
 
-void HttpServer::on_closed(TcpConnection& c, transport::TcpOutcome) { conns_.erase(c.id()); }
+void HttpServer::on_closed(TcpConnection& c, transport::TcpOutcome) {
+  if (find(c)) conns_.erase(c.observer_slot);
+}
 
 }  // namespace nlb::apps

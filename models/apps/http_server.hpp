@@ -19,6 +19,7 @@
 #include "models/apps/lean_timer.hpp"
 #include "models/apps/service_time.hpp"
 #include "models/transport/tcp_stack.hpp"
+#include "sim/chunked.hpp"
 #include "sim/simulation.hpp"
 
 namespace nlb::apps {
@@ -73,24 +74,31 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
 
  private:
   enum class Phase : std::uint8_t { Head, Body, Waiting, Responding };
+  // Per connection, in a SlotPool (no map node), found by the connection's observer_slot.
   struct Conn {
     transport::TcpConnection* tcp = nullptr;
-    Phase phase = Phase::Head;
     std::uint64_t body_left = 0;      // request body still to read
     std::uint64_t response_left = 0;  // response body still to queue to TCP
     std::uint64_t response_size = 0;
+    Phase phase = Phase::Head;
     bool close_after = false;
     bool peer_closed = false;
   };
+  // A record named outside a TCP callback: its slot, and the connection's id, since the slot
+  // may hold another connection's record by then.
+  struct ConnRef {
+    std::uint32_t slot = 0;
+    std::uint64_t id = 0;
+  };
   struct Job {
-    std::uint64_t conn;
+    ConnRef conn;
     sim::Time arrived;
   };
   // One per request in service, up to cfg_.workers (40,000 per server in the scale run), so
   // small: a LeanTimer and the connection it serves, by value in workers_.
   struct Worker {
     LeanTimer timer;
-    std::uint64_t conn = 0;
+    ConnRef conn;
     bool busy = false;
   };
 
@@ -101,19 +109,20 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   void on_closed(transport::TcpConnection& c, transport::TcpOutcome o) override;
 
   void read_requests(Conn& conn);
-  void enqueue(std::uint64_t id, Conn& conn);
+  void enqueue(Conn& conn);
   void start_next();
   std::uint32_t take_idle_worker();
   void on_worker_done(std::uint32_t index);
   void respond(Conn& conn, int status, std::uint64_t body, bool close);
   void write_body(Conn& conn);
-  Conn* find(std::uint64_t id);
+  Conn* find(ConnRef ref);
+  Conn* find(const transport::TcpConnection& c);
 
   sim::Simulation& sim_;
   transport::TcpStack& tcp_;
   HttpServerConfig cfg_;
   sim::RngStream& rng_;
-  std::map<std::uint64_t, Conn> conns_;  // by TcpConnection id
+  sim::SlotPool<Conn, 16> conns_;  // by TcpConnection::observer_slot
   std::deque<Job> queue_;
   std::vector<Worker> workers_;      // made on first need, never more than cfg_.workers
   std::vector<std::uint32_t> idle_;  // min-heap of idle workers' indices

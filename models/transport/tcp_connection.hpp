@@ -161,15 +161,16 @@ class TcpConnection {
   std::uint64_t unacked_bytes() const { return snd_buf_.size(); }
   sim::Time rto_deadline() const { return rto_deadline_; }
 
-  // Stack bookkeeping.
+  // Stack bookkeeping (its one-byte fields are at the end of the class, where they fill what
+  // would be padding).
   TcpObserver* observer = nullptr;
   TcpConnectionOwner* owner = nullptr;
   TcpListener* listener = nullptr;  // the listener that spawned a passive connection
   sim::Time heap_at = sim::Time::max();
   std::uint32_t slot = 0;
-  bool dirty = false;
-  bool announced = false;
-  TcpState reported_state = TcpState::Closed;  // the last state the trace was told
+  // The observer's own index for its record of this connection (the HTTP apps keep their
+  // records in a SlotPool by it, not in a map keyed by id).
+  std::uint32_t observer_slot = 0;
 
  private:
   TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
@@ -266,6 +267,12 @@ class TcpConnection {
   bool ack_needed_ = false;
   bool rst_pending_ = false;
   std::uint8_t events_ = 0;
+
+ public:
+  // Stack bookkeeping, continued.
+  bool dirty = false;
+  bool announced = false;
+  TcpState reported_state = TcpState::Closed;  // the last state the trace was told
 };
 
 }  // namespace nlb::transport

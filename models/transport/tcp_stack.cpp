@@ -46,8 +46,8 @@ bool TcpStack::listen(Endpoint local, TcpListener& listener) {
 void TcpStack::unlisten(Endpoint local) {
   auto it = listeners_.find(local);
   if (it == listeners_.end()) return;
-  for (Slot& s : slots_) {
-    if (s.conn && s.conn->listener == it->second) s.conn->listener = nullptr;
+  for (std::uint32_t s = 0; s < conns_.end(); ++s) {
+    if (conns_.live(s) && conns_[s].listener == it->second) conns_[s].listener = nullptr;
   }
   listeners_.erase(it);
 }
@@ -84,34 +84,25 @@ TcpConnection* TcpStack::connect(Time now, Endpoint local, Endpoint remote, TcpO
 }
 
 TcpConnection& TcpStack::add(TcpConnection conn) {
-  std::uint32_t slot;
-  if (free_slots_.empty()) {
-    slot = static_cast<std::uint32_t>(slots_.size());
-    slots_.emplace_back();
-  } else {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  }
-  Slot& s = slots_[slot];
-  s.conn = std::make_unique<TcpConnection>(std::move(conn));
-  s.conn->slot = slot;
-  s.conn->owner = this;
-  by_tuple_.insert(s.conn->tuple(), slot);
-  return *s.conn;
+  const std::uint32_t slot = conns_.emplace(std::move(conn));
+  if (slot == gens_.size()) gens_.push_back(0);
+  TcpConnection& c = conns_[slot];
+  c.slot = slot;
+  c.owner = this;
+  by_tuple_.insert(c.tuple(), slot);
+  return c;
 }
 
 void TcpStack::remove(std::uint32_t slot) {
-  Slot& s = slots_[slot];
-  if (!s.conn) return;
-  by_tuple_.erase(s.conn->tuple(), slot);
-  s.conn.reset();
-  ++s.gen;
-  free_slots_.push_back(slot);
+  if (!conns_.live(slot)) return;
+  by_tuple_.erase(conns_[slot].tuple(), slot);
+  conns_.erase(slot);
+  ++gens_[slot];
 }
 
 const TcpConnection* TcpStack::find(const FourTuple& tuple) const {
   const std::uint32_t slot = lookup(tuple);
-  return slot == TupleIndex::kNone ? nullptr : slots_[slot].conn.get();
+  return slot == TupleIndex::kNone ? nullptr : &conns_[slot];
 }
 
 void TcpStack::touch(TcpConnection& conn) {
@@ -125,7 +116,7 @@ void TcpStack::on_segment(Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSeg
   ++counters_.segments_in;
   FourTuple key{{dst, seg.dst_port}, {src, seg.src_port}};
   if (const std::uint32_t slot = lookup(key); slot != TupleIndex::kNone) {
-    TcpConnection& c = *slots_[slot].conn;
+    TcpConnection& c = conns_[slot];
     // RFC 9293 3.10.7.4 / RFC 6191: a new SYN above the old sequence space reuses a 4-tuple
     // still in TIME-WAIT (clients cycle through ephemeral ports faster than 2 MSL).
     bool reuse = c.state() == TcpState::TimeWait && seg.syn() && !seg.is_ack() && seg.seq > c.rcv_nxt() &&
@@ -182,9 +173,8 @@ void TcpStack::poll(Time now) {
     std::pop_heap(heap_.begin(), heap_.end(), std::greater<>{});
     TimerEntry e = heap_.back();
     heap_.pop_back();
-    Slot& s = slots_[e.slot];
-    if (!s.conn || s.gen != e.gen) continue;
-    TcpConnection& c = *s.conn;
+    if (!conns_.live(e.slot) || gens_[e.slot] != e.gen) continue;
+    TcpConnection& c = conns_[e.slot];
     if (c.heap_at == e.at) c.heap_at = Time::max();
     c.on_timer(now);
     touch(c);
@@ -198,7 +188,7 @@ void TcpStack::schedule(TcpConnection& c) {
   Time at = c.poll_at();
   if (at == Time::max() || at >= c.heap_at) return;
   c.heap_at = at;
-  heap_.push_back({at, c.slot, slots_[c.slot].gen});
+  heap_.push_back({at, c.slot, gens_[c.slot]});
   std::push_heap(heap_.begin(), heap_.end(), std::greater<>{});
 }
 
@@ -208,8 +198,9 @@ void TcpStack::flush(Time now) {
   in_flush_ = true;
   for (std::size_t i = 0; i < dirty_.size(); ++i) {
     std::uint32_t slot = dirty_[i];
-    TcpConnection* c = slots_[slot].conn.get();
-    if (!c || !c->dirty) continue;
+    if (!conns_.live(slot)) continue;
+    TcpConnection* c = &conns_[slot];
+    if (!c->dirty) continue;
     c->dirty = false;
     if (!c->announced) {
       c->announced = true;
@@ -231,8 +222,7 @@ void TcpStack::flush(Time now) {
   }
   dirty_.clear();
   for (std::uint32_t slot : dead_) {
-    TcpConnection* c = slots_[slot].conn.get();
-    if (c && c->finished() && !c->dirty) remove(slot);
+    if (conns_.live(slot) && conns_[slot].finished() && !conns_[slot].dirty) remove(slot);
   }
   dead_.clear();
   in_flush_ = false;
@@ -288,22 +278,22 @@ void TcpStack::deliver_events(Time now, TcpConnection& c) {
 }
 
 void TcpStack::crash(Time now) {
-  for (Slot& s : slots_) {
-    if (!s.conn) continue;
-    s.conn->forget();
-    touch(*s.conn);
+  for (std::uint32_t s = 0; s < conns_.end(); ++s) {
+    if (!conns_.live(s)) continue;
+    conns_[s].forget();
+    touch(conns_[s]);
   }
   // Nothing may leave a crashed host: deliver the events, send nothing.
   in_flush_ = true;
   for (std::size_t i = 0; i < dirty_.size(); ++i) {
-    if (TcpConnection* c = slots_[dirty_[i]].conn.get()) {
-      c->dirty = false;
-      note_state(now, *c);
-      deliver_events(now, *c);
-    }
+    if (!conns_.live(dirty_[i])) continue;
+    TcpConnection& c = conns_[dirty_[i]];
+    c.dirty = false;
+    note_state(now, c);
+    deliver_events(now, c);
   }
   dirty_.clear();
-  for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) remove(slot);
+  for (std::uint32_t slot = 0; slot < conns_.end(); ++slot) remove(slot);
   heap_.clear();
   in_flush_ = false;
 }
