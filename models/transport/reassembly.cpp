@@ -4,7 +4,7 @@
 
 namespace nlb::transport {
 
-bool Reassembly::insert(SeqNum seq, Payload p, bool fin) {
+bool Reassembly::insert(SeqNum seq, Payload p, bool fin, std::uint32_t max_pieces) {
   if (!pieces_) pieces_ = std::make_unique<std::vector<Piece>>();
   std::vector<Piece>& pieces = *pieces_;
   // Trim the front against the piece that starts at or before us.
@@ -31,13 +31,13 @@ bool Reassembly::insert(SeqNum seq, Payload p, bool fin) {
     fin = false;
   }
   if (p.empty() && !fin) return true;
-  if (pieces.size() >= max_pieces_) return false;
+  if (pieces.size() >= max_pieces) return false;
   Piece piece{seq, std::vector<std::byte>(p.real.begin(), p.real.end()), p.virtual_len, fin};
   pieces.insert(it, std::move(piece));
   return true;
 }
 
-bool Reassembly::pop_ready(SeqNum& rcv_nxt, StreamBuffer& out) {
+bool Reassembly::pop_ready(SeqNum& rcv_nxt, StreamBuffer& out, StreamBuffer::Pool* pool) {
   if (empty()) return false;
   std::vector<Piece>& pieces = *pieces_;
   std::size_t n = 0;
@@ -46,7 +46,7 @@ bool Reassembly::pop_ready(SeqNum& rcv_nxt, StreamBuffer& out) {
     Piece& piece = pieces[n];
     if (piece.end() < rcv_nxt) continue;  // already delivered by a retransmission
     Payload p{piece.real, piece.virtual_len};
-    out.append(p.drop_front(distance(piece.seq, rcv_nxt)));
+    out.append(p.drop_front(distance(piece.seq, rcv_nxt)), pool);
     rcv_nxt = piece.end();
     if (piece.fin) {
       fin = true;

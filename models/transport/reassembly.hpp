@@ -17,14 +17,15 @@ namespace nlb::transport {
 
 class Reassembly {
  public:
-  explicit Reassembly(std::uint32_t max_pieces = 256) : max_pieces_(max_pieces) {}
+  static constexpr std::uint32_t kMaxPieces = 256;
 
-  // Holds [seq, seq + p.size()) and a FIN right after it if `fin`. Returns false if the queue is
-  // full and the piece was dropped.
-  bool insert(SeqNum seq, Payload p, bool fin);
-  // Moves the pieces that now continue the stream at rcv_nxt into `out`, advancing rcv_nxt.
-  // Returns true if a held FIN was reached (rcv_nxt then stops before the FIN).
-  bool pop_ready(SeqNum& rcv_nxt, StreamBuffer& out);
+  // Holds [seq, seq + p.size()) and a FIN right after it if `fin`. Returns false if the queue
+  // holds max_pieces already and the piece was dropped.
+  bool insert(SeqNum seq, Payload p, bool fin, std::uint32_t max_pieces = kMaxPieces);
+  // Moves the pieces that now continue the stream at rcv_nxt into `out` (its storage from
+  // `pool`, optional), advancing rcv_nxt. Returns true if a held FIN was reached (rcv_nxt then
+  // stops before the FIN).
+  bool pop_ready(SeqNum& rcv_nxt, StreamBuffer& out, StreamBuffer::Pool* pool = nullptr);
 
   bool empty() const { return !pieces_ || pieces_->empty(); }
   std::size_t pieces() const { return pieces_ ? pieces_->size() : 0; }
@@ -43,9 +44,8 @@ class Reassembly {
     SeqNum end() const { return seq + size(); }
   };
   // Sorted by seq; made when the first piece is held (most connections never reorder, and a
-  // held-open one then costs 16 bytes here, not 32), kept for the connection's life after.
+  // held-open one then costs 8 bytes here, not 32), kept for the connection's life after.
   std::unique_ptr<std::vector<Piece>> pieces_;
-  std::uint32_t max_pieces_;
 };
 
 }  // namespace nlb::transport

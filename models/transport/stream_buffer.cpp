@@ -36,22 +36,21 @@ void StreamBuffer::Pool::give(Storage* s) {
 
 StreamBuffer& StreamBuffer::operator=(StreamBuffer&& o) noexcept {
   if (this != &o) {
-    release();
+    release(nullptr);
     s_ = std::exchange(o.s_, nullptr);
-    pool_ = o.pool_;
   }
   return *this;
 }
 
-StreamBuffer::Storage& StreamBuffer::storage() {
-  if (!s_) s_ = pool_ ? pool_->take() : new Storage;
+StreamBuffer::Storage& StreamBuffer::storage(Pool* pool) {
+  if (!s_) s_ = pool ? pool->take() : new Storage;
   return *s_;
 }
 
-void StreamBuffer::release() {
+void StreamBuffer::release(Pool* pool) {
   if (!s_) return;
-  if (pool_) {
-    pool_->give(s_);
+  if (pool) {
+    pool->give(s_);
   } else {
     delete s_;
   }
@@ -60,9 +59,9 @@ void StreamBuffer::release() {
 
 std::uint64_t StreamBuffer::size() const { return s_ ? s_->size : 0; }
 
-void StreamBuffer::append_real(wire::Bytes data) {
+void StreamBuffer::append_real(wire::Bytes data, Pool* pool) {
   if (data.empty()) return;
-  Storage& s = storage();
+  Storage& s = storage(pool);
   s.bytes.insert(s.bytes.end(), data.begin(), data.end());
   if (s.runs.size() > s.runs_head && s.runs.back().real) {
     s.runs.back().len += data.size();
@@ -72,9 +71,9 @@ void StreamBuffer::append_real(wire::Bytes data) {
   s.size += data.size();
 }
 
-void StreamBuffer::append_virtual(std::uint64_t n) {
+void StreamBuffer::append_virtual(std::uint64_t n, Pool* pool) {
   if (n == 0) return;
-  Storage& s = storage();
+  Storage& s = storage(pool);
   if (s.runs.size() > s.runs_head && !s.runs.back().real) {
     s.runs.back().len += n;
   } else {
@@ -93,7 +92,7 @@ std::uint64_t StreamBuffer::virtual_prefix() const {
   return s_->runs[s_->runs_head].len;
 }
 
-std::uint64_t StreamBuffer::consume(std::uint64_t n) {
+std::uint64_t StreamBuffer::consume(std::uint64_t n, Pool* pool) {
   if (!s_) return 0;
   Storage& s = *s_;
   std::uint64_t done = 0;
@@ -106,7 +105,7 @@ std::uint64_t StreamBuffer::consume(std::uint64_t n) {
     if (run.len == 0) ++s.runs_head;
   }
   s.size -= done;
-  compact();
+  compact(pool);
   return done;
 }
 
@@ -138,11 +137,11 @@ Payload StreamBuffer::slice(std::uint64_t offset, std::uint64_t max_len) const {
   return out;
 }
 
-void StreamBuffer::compact() {
+void StreamBuffer::compact(Pool* pool) {
   Storage& s = *s_;
   if (s.runs_head == s.runs.size()) {
     assert(s.size == 0);
-    release();
+    release(pool);
     return;
   }
   // Shift only when the dead head outweighs the live data, so compaction costs amortised O(1).

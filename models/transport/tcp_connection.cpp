@@ -51,12 +51,13 @@ namespace {
 constexpr std::uint32_t kMaxCwnd = 1u << 30;
 }
 
-TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                             StreamBuffer::Pool* pool)
+// Two of these per held connection in the scale run (docs/performance.md): a field added here
+// costs 2 MiB per million connections, so let it be a decision.
+static_assert(sizeof(void*) != 8 || sizeof(TcpConnection) <= 312, "TcpConnection grew");
+
+TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss)
     : cfg_(&cfg),
       id_(id),
-      snd_buf_(pool),
-      rcv_buf_(pool),
       rto_(cfg.rto_initial),
       tuple_(tuple),
       iss_(iss),
@@ -69,16 +70,21 @@ TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple t
   cwnd_ = cfg.congestion_control ? cfg.initial_window_segments * eff_mss_ : kMaxCwnd;
 }
 
-TcpConnection TcpConnection::active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                                    StreamBuffer::Pool* pool) {
-  TcpConnection c(cfg, id, tuple, iss, pool);
+TcpConnection::~TcpConnection() {
+  StreamBuffer::Pool* p = pool();
+  snd_buf_.clear(p);
+  rcv_buf_.clear(p);
+}
+
+TcpConnection TcpConnection::active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss) {
+  TcpConnection c(cfg, id, tuple, iss);
   c.state_ = TcpState::SynSent;
   return c;
 }
 
 TcpConnection TcpConnection::passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                                     const TcpSegment& syn, StreamBuffer::Pool* pool) {
-  TcpConnection c(cfg, id, tuple, iss, pool);
+                                     const TcpSegment& syn) {
+  TcpConnection c(cfg, id, tuple, iss);
   c.state_ = TcpState::SynReceived;
   c.passive_ = true;
   c.irs_ = syn.seq;
@@ -251,7 +257,7 @@ void TcpConnection::on_new_ack(Time now, SeqNum ack) {
   if (ack > snd_buf_seq_) {
     std::uint64_t n = std::min<std::uint64_t>(distance(snd_buf_seq_, ack), snd_buf_.size());
     if (n > 0) {
-      snd_buf_.consume(n);
+      snd_buf_.consume(n, pool());
       snd_buf_seq_ += static_cast<std::uint32_t>(n);
       counters_.bytes_acked += n;
       events_ |= kWritable;
@@ -340,9 +346,9 @@ void TcpConnection::on_text(Time now, const TcpSegment& seg) {
     return;
   }
   SeqNum before = rcv_nxt_;
-  rcv_buf_.append(p);
+  rcv_buf_.append(p, pool());
   rcv_nxt_ += static_cast<std::uint32_t>(p.size());
-  bool held_fin = ooo_.pop_ready(rcv_nxt_, rcv_buf_);
+  bool held_fin = ooo_.pop_ready(rcv_nxt_, rcv_buf_, pool());
   std::uint32_t delivered = distance(before, rcv_nxt_);
   counters_.bytes_received += delivered;
   if (delivered > 0) events_ |= kReadable;
@@ -660,7 +666,7 @@ bool accepts_data(TcpState s) {
 std::uint64_t TcpConnection::send(wire::Bytes data) {
   if (!accepts_data(state_) || fin_queued_) return 0;
   std::uint64_t n = std::min<std::uint64_t>(data.size(), send_space());
-  snd_buf_.append_real(data.first(n));
+  snd_buf_.append_real(data.first(n), pool());
   if (n > 0) touch();
   return n;
 }
@@ -668,13 +674,13 @@ std::uint64_t TcpConnection::send(wire::Bytes data) {
 std::uint64_t TcpConnection::send_virtual(std::uint64_t len) {
   if (!accepts_data(state_) || fin_queued_) return 0;
   std::uint64_t n = std::min(len, send_space());
-  snd_buf_.append_virtual(n);
+  snd_buf_.append_virtual(n, pool());
   if (n > 0) touch();
   return n;
 }
 
 void TcpConnection::consume(std::uint64_t n) {
-  rcv_buf_.consume(n);
+  rcv_buf_.consume(n, pool());
   // RFC 9293 3.8.6.2.2: tell the peer when the window has grown by min(buffer / 2, MSS).
   std::uint32_t grow = std::min<std::uint32_t>(cfg_->recv_buffer / 2, eff_mss_);
   if (state_ != TcpState::Closed && window_to_advertise() >= adv_wnd_ + grow) {

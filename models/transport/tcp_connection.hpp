@@ -78,6 +78,8 @@ class TcpConnectionOwner {
  public:
   virtual ~TcpConnectionOwner() = default;
   virtual void touch(TcpConnection& conn) = 0;
+  // Spare storage for the connections' stream buffers (null: none, buffers allocate their own).
+  virtual StreamBuffer::Pool* buffer_pool() { return nullptr; }
 };
 
 class TcpListener;
@@ -105,12 +107,14 @@ class TcpConnection {
   };
 
   // A connection about to send its SYN (active open, RFC 9293 3.10.1).
-  // `pool` (optional) lends the send and receive buffers their storage while they hold data.
-  static TcpConnection active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                              StreamBuffer::Pool* pool = nullptr);
+  static TcpConnection active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
   // A connection answering a SYN with SYN-ACK (passive open from LISTEN, RFC 9293 3.10.7.2).
   static TcpConnection passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                               const TcpSegment& syn, StreamBuffer::Pool* pool = nullptr);
+                               const TcpSegment& syn);
+  // The buffers' storage goes back to the owner's pool (buffer_pool()).
+  ~TcpConnection();
+  TcpConnection(TcpConnection&&) noexcept = default;
+  TcpConnection& operator=(TcpConnection&&) noexcept = default;
 
   // ---- driven by the stack ----
   void on_segment(sim::Time now, const TcpSegment& seg);
@@ -173,8 +177,7 @@ class TcpConnection {
   std::uint32_t observer_slot = 0;
 
  private:
-  TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
-                StreamBuffer::Pool* pool);
+  TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
 
   void on_segment_syn_sent(sim::Time now, const TcpSegment& seg);
   bool acceptable(const TcpSegment& seg) const;
@@ -201,6 +204,9 @@ class TcpConnection {
   void touch() {
     if (owner) owner->touch(*this);
   }
+  // Lends the stream buffers their storage while they hold data; asked of the owner (the
+  // stack) rather than kept here: a million connections are held in the scale run.
+  StreamBuffer::Pool* pool() const { return owner ? owner->buffer_pool() : nullptr; }
   std::uint16_t window_to_advertise() const;
   std::uint32_t rcv_wnd() const;
   std::uint32_t flight_size() const { return distance(snd_una_, snd_max_); }

@@ -76,7 +76,7 @@ TcpConnection* TcpStack::connect(Time now, Endpoint local, Endpoint remote, TcpO
   if (local.port == 0) local.port = ephemeral_port(local, remote);
   FourTuple tuple{local, remote};
   if (local.port == 0 || lookup(tuple) != TupleIndex::kNone) return nullptr;
-  TcpConnection& c = add(TcpConnection::active(cfg_, next_id_++, tuple, initial_seq(now, tuple), &buffers_));
+  TcpConnection& c = add(TcpConnection::active(cfg_, next_id_++, tuple, initial_seq(now, tuple)));
   c.observer = &observer;
   ++counters_.active_opens;
   touch(c);
@@ -132,8 +132,7 @@ void TcpStack::on_segment(Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSeg
   if (seg.rst()) return;  // RFC 9293 3.10.7.1: a RST for no connection is dropped
   TcpListener* listener = find_listener(key.local);
   if (listener && seg.syn() && !seg.is_ack()) {
-    TcpConnection& c =
-        add(TcpConnection::passive(cfg_, next_id_++, key, initial_seq(now, key), seg, &buffers_));
+    TcpConnection& c = add(TcpConnection::passive(cfg_, next_id_++, key, initial_seq(now, key), seg));
     c.listener = listener;
     ++counters_.passive_opens;
     touch(c);

@@ -143,6 +143,7 @@ class TcpStack final : private TcpConnectionOwner {
   class Sink;
 
   void touch(TcpConnection& conn) override;
+  StreamBuffer::Pool* buffer_pool() override { return &buffers_; }
   TcpConnection& add(TcpConnection conn);
   void remove(std::uint32_t slot);
   void flush(sim::Time now);

@@ -135,8 +135,8 @@ TEST_CASE("reassembly works across the sequence wrap and with virtual payload") 
 }
 
 TEST_CASE("reassembly refuses pieces beyond its capacity") {
-  Reassembly ooo(2);
-  CHECK(ooo.insert(SeqNum(10), {as_bytes("a"), 0}, false));
-  CHECK(ooo.insert(SeqNum(20), {as_bytes("b"), 0}, false));
-  CHECK_FALSE(ooo.insert(SeqNum(30), {as_bytes("c"), 0}, false));
+  Reassembly ooo;
+  CHECK(ooo.insert(SeqNum(10), {as_bytes("a"), 0}, false, 2));
+  CHECK(ooo.insert(SeqNum(20), {as_bytes("b"), 0}, false, 2));
+  CHECK_FALSE(ooo.insert(SeqNum(30), {as_bytes("c"), 0}, false, 2));
 }
