@@ -15,8 +15,18 @@ namespace {
 
 // The value of `"key":"..."` in a line our trace writer wrote (no spaces, no escapes in these
 // values), or "" when absent. Only used to decide whether a line is worth parsing.
+// `"key"` followed by `tail`, built piecewise: `"\"" + std::string(key)` makes GCC 12 at -O3
+// report a false -Werror=restrict (GCC PR 105329).
+std::string quoted_key(std::string_view key, std::string_view tail) {
+  std::string pat = "\"";
+  pat += key;
+  pat += '"';
+  pat += tail;
+  return pat;
+}
+
 std::string_view quick_str(std::string_view line, std::string_view key) {
-  std::string pat = "\"" + std::string(key) + "\":\"";
+  std::string pat = quoted_key(key, ":\"");
   auto at = line.find(pat);
   if (at == std::string_view::npos) return {};
   at += pat.size();
@@ -25,7 +35,7 @@ std::string_view quick_str(std::string_view line, std::string_view key) {
 }
 
 std::optional<std::uint64_t> quick_uint(std::string_view line, std::string_view key) {
-  std::string pat = "\"" + std::string(key) + "\":";
+  std::string pat = quoted_key(key, ":");
   auto at = line.find(pat);
   if (at == std::string_view::npos) return std::nullopt;
   at += pat.size();
@@ -231,7 +241,13 @@ class Reader {
   }
 
   bool fail(const std::string& what) {
-    error_ = name_ + (line_ ? ":" + std::to_string(line_) : std::string()) + ": " + what;
+    error_ = name_;
+    if (line_) {  // piecewise, for GCC 12's false -Werror=restrict at -O3 (GCC PR 105329)
+      error_ += ':';
+      error_ += std::to_string(line_);
+    }
+    error_ += ": ";
+    error_ += what;
     return false;
   }
 

@@ -91,8 +91,11 @@ std::string summary_text(const Grid& g, const std::vector<Row>& rows, const std:
          plural(errors, "error") + "\n";
   const std::size_t runs = g.runs_per_combination();
   for (const AggregateRow& a : agg) {
-    out += "\n" + values_text(g, a.values) + ": " + std::to_string(a.ok) + " of " + std::to_string(a.runs) +
-           " held\n";
+    // The newline apart: `"\n" + values_text(...)` makes GCC 12 at -O3 report a false
+    // -Werror=restrict (GCC PR 105329).
+    out += '\n';
+    out +=
+        values_text(g, a.values) + ": " + std::to_string(a.ok) + " of " + std::to_string(a.runs) + " held\n";
     // The faults come from the combination's first run with a report.
     for (std::size_t v = a.combination * runs; v < (a.combination + 1) * runs && v < rows.size(); ++v)
       if (rows[v].status != Status::Error) {
