@@ -170,6 +170,42 @@ TEST_CASE("the server's worker limit queues requests in FIFO order") {
   CHECK(site.server.queue_length() == 0);
 }
 
+TEST_CASE(
+    "a queued request whose connection closed is dropped, though a new connection took its record's slot") {
+  HttpServerConfig scfg;
+  scfg.workers = 1;
+  scfg.service = ServiceTime::constant(Time::s(1));
+  HttpClientConfig ccfg = Site::base_client();
+  ccfg.request_timeout = Time::s(10);
+  Site site(scfg, ccfg);
+  // A second, impatient client on the same host: its request waits behind the first and is
+  // given up (its connection reset) after 300 ms.
+  HttpClientConfig impatient_cfg = ccfg;
+  impatient_cfg.request_timeout = Time::ms(300);
+  HttpClient impatient(site.net.sim, site.c.stack(), impatient_cfg, site.net.sim.rng().stream("impatient"));
+  site.server.start();
+  site.client.request();
+  impatient.request();
+  // After the reset: the server's new connection reuses the freed record slot.
+  site.net.sim.schedule_at(Time::ms(400), [&site] { site.client.request(); });
+  site.net.sim.run_until(Time::ms(500));
+  CHECK(site.server.active_connections() == 2);
+  CHECK(site.server.queue_length() == 2);  // the dead connection's request and the new one
+  // At 1 s the worker takes the next job: the dead connection's is dropped, not run for the
+  // connection now in its slot, so the new request is served from 1 s to 2 s.
+  site.net.sim.run_until(Time::ms(2500));
+  CHECK(site.server.busy_workers() == 0);
+  CHECK(site.server.counters().requests_abandoned == 1);
+  CHECK(site.server.counters().requests_served == 2);
+  REQUIRE(impatient.records().size() == 1);
+  CHECK(impatient.records()[0].outcome == HttpOutcome::TimedOut);
+  REQUIRE(site.client.records().size() == 2);
+  CHECK(site.client.records()[0].outcome == HttpOutcome::Ok);
+  CHECK(site.client.records()[1].outcome == HttpOutcome::Ok);
+  CHECK(site.client.records()[1].end > Time::s(2));
+  CHECK(site.client.records()[1].end < Time::ms(2100));
+}
+
 TEST_CASE("a full backlog answers 503 and the client records an error") {
   HttpServerConfig scfg;
   scfg.workers = 1;
