@@ -13,7 +13,9 @@ namespace nlb::sim {
 
 class Callback {
  public:
-  static constexpr std::size_t kCapacity = 40;
+  // `this` and two words, which is all the models capture; every pending event carries one
+  // (two per held connection in the million-connection run, docs/performance.md).
+  static constexpr std::size_t kCapacity = 24;
 
   Callback() = default;
 
