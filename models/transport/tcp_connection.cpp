@@ -53,21 +53,24 @@ constexpr std::uint32_t kMaxCwnd = 1u << 30;
 
 // Two of these per held connection in the scale run (docs/performance.md): a field added here
 // costs 2 MiB per million connections, so let it be a decision.
-static_assert(sizeof(void*) != 8 || sizeof(TcpConnection) <= 312, "TcpConnection grew");
+static_assert(sizeof(void*) != 8 || sizeof(TcpConnection) <= 264, "TcpConnection grew");
 
-TcpConnection::TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss)
-    : cfg_(&cfg),
+TcpConnection::TcpConnection(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss)
+    : owner_(&owner),
       id_(id),
-      rto_(cfg.rto_initial),
-      tuple_(tuple),
+      rto_(owner.config().rto_initial),
+      local_addr_(tuple.local.addr),
+      remote_addr_(tuple.remote.addr),
       iss_(iss),
       snd_una_(iss),
       snd_nxt_(iss),
       snd_max_(iss),
       snd_buf_seq_(iss + 1),
       recover_(iss),
-      eff_mss_(cfg.mss) {
-  cwnd_ = cfg.congestion_control ? cfg.initial_window_segments * eff_mss_ : kMaxCwnd;
+      local_port_(tuple.local.port),
+      remote_port_(tuple.remote.port),
+      eff_mss_(owner.config().mss) {
+  cwnd_ = cfg().congestion_control ? cfg().initial_window_segments * eff_mss_ : kMaxCwnd;
 }
 
 TcpConnection::~TcpConnection() {
@@ -76,15 +79,17 @@ TcpConnection::~TcpConnection() {
   rcv_buf_.clear(p);
 }
 
-TcpConnection TcpConnection::active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss) {
-  TcpConnection c(cfg, id, tuple, iss);
+TcpConnection TcpConnection::active(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple,
+                                    SeqNum iss) {
+  TcpConnection c(owner, id, tuple, iss);
   c.state_ = TcpState::SynSent;
   return c;
 }
 
-TcpConnection TcpConnection::passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+TcpConnection TcpConnection::passive(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss,
                                      const TcpSegment& syn) {
-  TcpConnection c(cfg, id, tuple, iss);
+  TcpConnection c(owner, id, tuple, iss);
+  const TcpConfig& cfg = owner.config();
   c.state_ = TcpState::SynReceived;
   c.passive_ = true;
   c.irs_ = syn.seq;
@@ -113,7 +118,7 @@ void TcpConnection::on_segment(Time now, const TcpSegment& seg) {
         state_ = TcpState::Closed;
       } else if (seg.fin()) {
         ack_needed_ = true;
-        close_deadline_ = now + cfg_->time_wait;
+        close_deadline_ = now + cfg().time_wait;
       } else if (seg.syn()) {
         // A SYN the stack did not take as a new incarnation (RFC 6191): answer with our ACK,
         // which the peer's SYN-SENT answers with a RST that ends TIME-WAIT (as Linux does).
@@ -170,7 +175,7 @@ void TcpConnection::on_segment_syn_sent(Time now, const TcpSegment& seg) {
   if (!seg.syn()) return;
   irs_ = seg.seq;
   rcv_nxt_ = seg.seq + 1;
-  eff_mss_ = std::min(cfg_->mss, seg.mss.value_or(cfg_->default_peer_mss));
+  eff_mss_ = std::min(cfg().mss, seg.mss.value_or(cfg().default_peer_mss));
   snd_wnd_ = seg.window;
   snd_wl1_ = seg.seq;
   snd_wl2_ = seg.ack;
@@ -237,7 +242,7 @@ bool TcpConnection::on_ack(Time now, const TcpSegment& seg) {
     switch (state_) {
       case TcpState::FinWait1:
         state_ = TcpState::FinWait2;
-        close_deadline_ = now + cfg_->fin_wait2_timeout;
+        close_deadline_ = now + cfg().fin_wait2_timeout;
         break;
       case TcpState::Closing:
         enter_time_wait(now);
@@ -274,17 +279,17 @@ void TcpConnection::on_new_ack(Time now, SeqNum ack) {
     if (ack > recover_) {
       // RFC 6582 3.2 step 3: full acknowledgment ends fast recovery.
       in_recovery_ = false;
-      if (cfg_->congestion_control)
+      if (cfg().congestion_control)
         cwnd_ = std::min(ssthresh_, std::max(flight_size(), std::uint32_t{eff_mss_}) + eff_mss_);
     } else {
       // RFC 6582 3.2 step 4: a partial ACK retransmits the next hole and deflates cwnd.
       retransmit_head_ = true;
-      if (cfg_->congestion_control) {
+      if (cfg().congestion_control) {
         cwnd_ = cwnd_ > acked ? cwnd_ - acked : 0;
         if (acked >= eff_mss_) cwnd_ += eff_mss_;
       }
     }
-  } else if (cfg_->congestion_control && state_ != TcpState::SynSent && state_ != TcpState::SynReceived) {
+  } else if (cfg().congestion_control && state_ != TcpState::SynSent && state_ != TcpState::SynReceived) {
     // RFC 5681 3.1: slow start below ssthresh, congestion avoidance above.
     if (cwnd_ < ssthresh_) {
       cwnd_ += std::min<std::uint32_t>(acked, eff_mss_);
@@ -301,8 +306,8 @@ void TcpConnection::on_new_ack(Time now, SeqNum ack) {
 
 void TcpConnection::on_dup_ack() {
   ++counters_.dup_acks;
-  ++dupacks_;
-  if (dupacks_ == cfg_->dupack_threshold && !in_recovery_ && snd_una_ > recover_) {
+  if (dupacks_ < UINT16_MAX) ++dupacks_;
+  if (dupacks_ == cfg().dupack_threshold && !in_recovery_ && snd_una_ > recover_) {
     // RFC 5681 3.2 steps 2-3, RFC 6582 3.2 step 2.
     ssthresh_ = std::max(flight_size() / 2, 2u * eff_mss_);
     recover_ = snd_max_ - 1;
@@ -310,8 +315,8 @@ void TcpConnection::on_dup_ack() {
     retransmit_head_ = true;
     ++counters_.fast_retransmits;
     timing_ = false;
-    if (cfg_->congestion_control) cwnd_ = ssthresh_ + 3u * eff_mss_;
-  } else if (in_recovery_ && cfg_->congestion_control) {
+    if (cfg().congestion_control) cwnd_ = ssthresh_ + 3u * eff_mss_;
+  } else if (in_recovery_ && cfg().congestion_control) {
     cwnd_ = std::min(cwnd_ + eff_mss_, kMaxCwnd);  // RFC 5681 3.2 step 4: inflate
   }
 }
@@ -386,15 +391,15 @@ void TcpConnection::enter_established(Time /*now*/) {
   state_ = fin_queued_ ? TcpState::FinWait1 : TcpState::Established;
   established_once_ = true;
   events_ |= kConnected;
-  if (cfg_->congestion_control) cwnd_ = cfg_->initial_window_segments * eff_mss_;
+  if (cfg().congestion_control) cwnd_ = cfg().initial_window_segments * eff_mss_;
   // RFC 6298 5.7: a lost SYN (no RTT sample, by Karn's rule) starts data transfer at 3 s.
-  if (syn_retransmitted_ && !have_rtt_) rto_ = std::max(rto_, cfg_->rto_after_syn_loss);
+  if (syn_retransmitted_ && !have_rtt_) rto_ = std::max(rto_, cfg().rto_after_syn_loss);
 }
 
 void TcpConnection::enter_time_wait(Time now) {
   state_ = TcpState::TimeWait;
   rto_deadline_ = persist_deadline_ = Time::max();
-  close_deadline_ = now + cfg_->time_wait;
+  close_deadline_ = now + cfg().time_wait;
   if (outcome_ == TcpOutcome::Open) {
     outcome_ = TcpOutcome::Completed;
     events_ |= kTerminated;
@@ -414,7 +419,8 @@ void TcpConnection::terminate(TcpOutcome outcome) {
 void TcpConnection::queue_rst(SeqNum seq, std::optional<SeqNum> ack) {
   rst_pending_ = true;
   rst_seq_ = seq;
-  rst_ack_ = ack;
+  rst_has_ack_ = ack.has_value();
+  rst_ack_ = ack.value_or(SeqNum{});
 }
 
 void TcpConnection::forget() {
@@ -436,7 +442,7 @@ void TcpConnection::on_timer(Time now) {
   if (now >= rto_deadline_) on_rto(now);
   if (now >= persist_deadline_) {
     persist_deadline_ = Time::max();
-    if (probes_out_ >= cfg_->retries) {
+    if (probes_out_ >= cfg().retries) {
       terminate(TcpOutcome::TimedOut);
     } else {
       ++probes_out_;
@@ -448,11 +454,11 @@ void TcpConnection::on_timer(Time now) {
 int TcpConnection::retry_limit() const {
   switch (state_) {
     case TcpState::SynSent:
-      return cfg_->syn_retries;
+      return cfg().syn_retries;
     case TcpState::SynReceived:
-      return cfg_->synack_retries;
+      return cfg().synack_retries;
     default:
-      return cfg_->retries;
+      return cfg().retries;
   }
 }
 
@@ -465,7 +471,7 @@ void TcpConnection::on_rto(Time now) {
     return;
   }
   ++retries_;
-  rto_ = std::min(rto_ * 2, cfg_->rto_max);  // RFC 6298 5.5: back off the timer
+  rto_ = std::min(rto_ * 2, cfg().rto_max);  // RFC 6298 5.5: back off the timer
   timing_ = false;                           // Karn: no sample from what is retransmitted
   if (state_ == TcpState::SynSent || state_ == TcpState::SynReceived) {
     syn_retransmitted_ = true;
@@ -474,7 +480,7 @@ void TcpConnection::on_rto(Time now) {
   }
   // RFC 5681 3.1 (4): ssthresh = max(FlightSize / 2, 2 SMSS), cwnd = 1 SMSS (loss window).
   ssthresh_ = std::max(flight_size() / 2, 2u * eff_mss_);
-  if (cfg_->congestion_control) cwnd_ = eff_mss_;
+  if (cfg().congestion_control) cwnd_ = eff_mss_;
   in_recovery_ = false;
   retransmit_head_ = false;
   dupacks_ = 0;
@@ -494,8 +500,8 @@ void TcpConnection::rtt_sample(Time r) {
     rttvar_ = (rttvar_ * 3 + delta) / 4;
     srtt_ = (srtt_ * 7 + r) / 8;
   }
-  rto_ = srtt_ + std::max(cfg_->clock_granularity, rttvar_ * 4);
-  rto_ = std::clamp(rto_, cfg_->rto_min, cfg_->rto_max);
+  rto_ = srtt_ + std::max(cfg().clock_granularity, rttvar_ * 4);
+  rto_ = std::clamp(rto_, cfg().rto_min, cfg().rto_max);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -516,7 +522,7 @@ bool TcpConnection::can_send_data() const {
 
 std::uint32_t TcpConnection::rcv_wnd() const {
   std::uint64_t used = rcv_buf_.size();
-  return used >= cfg_->recv_buffer ? 0 : static_cast<std::uint32_t>(cfg_->recv_buffer - used);
+  return used >= cfg().recv_buffer ? 0 : static_cast<std::uint32_t>(cfg().recv_buffer - used);
 }
 
 std::uint16_t TcpConnection::window_to_advertise() const {
@@ -525,8 +531,8 @@ std::uint16_t TcpConnection::window_to_advertise() const {
 
 TcpSegment TcpConnection::bare(SeqNum seq) const {
   TcpSegment s;
-  s.src_port = tuple_.local.port;
-  s.dst_port = tuple_.remote.port;
+  s.src_port = local_port_;
+  s.dst_port = remote_port_;
   s.seq = seq;
   s.ack = rcv_nxt_;
   s.flags = tcp_flag::ack;
@@ -539,7 +545,7 @@ TcpSegment TcpConnection::build(SeqNum seq, std::uint64_t max_len) const {
   if (seq == iss_ && (state_ == TcpState::SynSent || state_ == TcpState::SynReceived)) {
     s.flags = state_ == TcpState::SynSent ? tcp_flag::syn : tcp_flag::syn | tcp_flag::ack;
     if (state_ == TcpState::SynSent) s.ack = SeqNum(0);
-    s.mss = cfg_->mss;
+    s.mss = cfg().mss;
     return s;
   }
   std::uint64_t offset = distance(snd_buf_seq_, seq);
@@ -585,20 +591,20 @@ void TcpConnection::arm_persist(Time now) {
   }
   if (persist_deadline_ != Time::max()) return;
   Time wait = rto_;
-  for (int i = 0; i < probes_out_ && wait < cfg_->rto_max; ++i) wait = wait * 2;
-  persist_deadline_ = now + std::min(wait, cfg_->rto_max);
+  for (int i = 0; i < probes_out_ && wait < cfg().rto_max; ++i) wait = wait * 2;
+  persist_deadline_ = now + std::min(wait, cfg().rto_max);
 }
 
 void TcpConnection::dispatch(Time now, TcpSegmentSink& out) {
   if (rst_pending_) {
     TcpSegment rst;
-    rst.src_port = tuple_.local.port;
-    rst.dst_port = tuple_.remote.port;
+    rst.src_port = local_port_;
+    rst.dst_port = remote_port_;
     rst.seq = rst_seq_;
     rst.flags = tcp_flag::rst;
-    if (rst_ack_) {
+    if (rst_has_ack_) {
       rst.flags |= tcp_flag::ack;
-      rst.ack = *rst_ack_;
+      rst.ack = rst_ack_;
     }
     rst_pending_ = false;
     ++counters_.segments_sent;
@@ -653,7 +659,7 @@ void TcpConnection::dispatch(Time now, TcpSegmentSink& out) {
 // The application's side
 
 std::uint64_t TcpConnection::send_space() const {
-  return snd_buf_.size() >= cfg_->send_buffer ? 0 : cfg_->send_buffer - snd_buf_.size();
+  return snd_buf_.size() >= cfg().send_buffer ? 0 : cfg().send_buffer - snd_buf_.size();
 }
 
 namespace {
@@ -682,7 +688,7 @@ std::uint64_t TcpConnection::send_virtual(std::uint64_t len) {
 void TcpConnection::consume(std::uint64_t n) {
   rcv_buf_.consume(n, pool());
   // RFC 9293 3.8.6.2.2: tell the peer when the window has grown by min(buffer / 2, MSS).
-  std::uint32_t grow = std::min<std::uint32_t>(cfg_->recv_buffer / 2, eff_mss_);
+  std::uint32_t grow = std::min<std::uint32_t>(cfg().recv_buffer / 2, eff_mss_);
   if (state_ != TcpState::Closed && window_to_advertise() >= adv_wnd_ + grow) {
     ack_needed_ = true;
     touch();

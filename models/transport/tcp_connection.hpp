@@ -10,8 +10,10 @@
 // acceptance and challenge ACKs of RFC 5961. Simplified (docs/transport-and-apps.md): no window
 // scaling, timestamps or SACK, no Nagle and no delayed ACK, no urgent data.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
@@ -72,14 +74,26 @@ class TcpSegmentSink {
   virtual void emit(const TcpSegment& seg) = 0;
 };
 
-// The stack that holds a connection: told when the application queued work outside a stack
-// call (send, close, consume), so that it polls the connection.
+// The stack that holds a connection: its configuration, spare storage for its stream buffers
+// (null: none, buffers allocate their own), and told when the application queued work outside
+// a stack call (send, close, consume), so that it polls the connection. One pointer in each
+// connection reaches all three: a million connections are held in the scale run.
 class TcpConnectionOwner {
  public:
+  explicit TcpConnectionOwner(const TcpConfig& cfg, StreamBuffer::Pool* pool = nullptr)
+      : cfg_(cfg), pool_(pool) {
+    if (std::max({cfg.syn_retries, cfg.synack_retries, cfg.retries}) > UINT8_MAX)
+      throw std::invalid_argument(
+          "TcpConfig: a retry limit above 255 (a connection counts retries in a byte)");
+  }
   virtual ~TcpConnectionOwner() = default;
-  virtual void touch(TcpConnection& conn) = 0;
-  // Spare storage for the connections' stream buffers (null: none, buffers allocate their own).
-  virtual StreamBuffer::Pool* buffer_pool() { return nullptr; }
+  virtual void touch(TcpConnection&) {}
+  const TcpConfig& config() const { return cfg_; }
+  StreamBuffer::Pool* buffer_pool() const { return pool_; }
+
+ private:
+  TcpConfig cfg_;
+  StreamBuffer::Pool* pool_;
 };
 
 class TcpListener;
@@ -107,9 +121,9 @@ class TcpConnection {
   };
 
   // A connection about to send its SYN (active open, RFC 9293 3.10.1).
-  static TcpConnection active(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
+  static TcpConnection active(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss);
   // A connection answering a SYN with SYN-ACK (passive open from LISTEN, RFC 9293 3.10.7.2).
-  static TcpConnection passive(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss,
+  static TcpConnection passive(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss,
                                const TcpSegment& syn);
   // The buffers' storage goes back to the owner's pool (buffer_pool()).
   ~TcpConnection();
@@ -124,7 +138,11 @@ class TcpConnection {
   // The next time on_timer() has work, Time::max() if none.
   sim::Time poll_at() const;
   // Events since the last call; clears them.
-  std::uint8_t take_events() { return std::exchange(events_, 0); }
+  std::uint8_t take_events() {
+    const std::uint8_t ev = events_;
+    events_ = 0;
+    return ev;
+  }
   // Forget the connection without a word on the wire (the host crashed).
   void forget();
 
@@ -143,7 +161,7 @@ class TcpConnection {
 
   // ---- reading ----
   std::uint64_t id() const { return id_; }
-  const FourTuple& tuple() const { return tuple_; }
+  FourTuple tuple() const { return {{local_addr_, local_port_}, {remote_addr_, remote_port_}}; }
   TcpState state() const { return state_; }
   TcpOutcome outcome() const { return outcome_; }
   bool passive_open() const { return passive_; }
@@ -165,11 +183,9 @@ class TcpConnection {
   std::uint64_t unacked_bytes() const { return snd_buf_.size(); }
   sim::Time rto_deadline() const { return rto_deadline_; }
 
-  // Stack bookkeeping (its one-byte fields are at the end of the class, where they fill what
+  // Stack bookkeeping (its one-bit fields are at the end of the class, where they fill what
   // would be padding).
   TcpObserver* observer = nullptr;
-  TcpConnectionOwner* owner = nullptr;
-  TcpListener* listener = nullptr;  // the listener that spawned a passive connection
   sim::Time heap_at = sim::Time::max();
   std::uint32_t slot = 0;
   // The observer's own index for its record of this connection (the HTTP apps keep their
@@ -177,7 +193,7 @@ class TcpConnection {
   std::uint32_t observer_slot = 0;
 
  private:
-  TcpConnection(const TcpConfig& cfg, std::uint64_t id, FourTuple tuple, SeqNum iss);
+  TcpConnection(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss);
 
   void on_segment_syn_sent(sim::Time now, const TcpSegment& seg);
   bool acceptable(const TcpSegment& seg) const;
@@ -201,12 +217,10 @@ class TcpConnection {
   void emit(sim::Time now, const TcpSegment& seg, TcpSegmentSink& out);
   void note_sent(sim::Time now, const TcpSegment& seg);
   void arm_persist(sim::Time now);
-  void touch() {
-    if (owner) owner->touch(*this);
-  }
-  // Lends the stream buffers their storage while they hold data; asked of the owner (the
-  // stack) rather than kept here: a million connections are held in the scale run.
-  StreamBuffer::Pool* pool() const { return owner ? owner->buffer_pool() : nullptr; }
+  void touch() { owner_->touch(*this); }
+  const TcpConfig& cfg() const { return owner_->config(); }
+  // Lends the stream buffers their storage while they hold data.
+  StreamBuffer::Pool* pool() const { return owner_->buffer_pool(); }
   std::uint16_t window_to_advertise() const;
   std::uint32_t rcv_wnd() const;
   std::uint32_t flight_size() const { return distance(snd_una_, snd_max_); }
@@ -216,9 +230,10 @@ class TcpConnection {
   bool can_send_data() const;
   int retry_limit() const;
 
-  // Laid out by alignment, largest first, so that no byte is padding: a million connections
-  // (two TcpConnections each) are held at once in the scale run (docs/performance.md).
-  const TcpConfig* cfg_;
+  // Laid out by alignment, largest first, so that no byte is padding, and the flags in bits: a
+  // million connections (two TcpConnections each) are held at once in the scale run
+  // (docs/performance.md).
+  TcpConnectionOwner* owner_;
   std::uint64_t id_;
   StreamBuffer snd_buf_;  // unacknowledged and unsent data, first byte at snd_buf_seq_
   StreamBuffer rcv_buf_;  // received in order, not yet consumed
@@ -234,7 +249,8 @@ class TcpConnection {
   sim::Time rttvar_;
   sim::Time timed_at_;  // when timed_seq_ was sent (Karn's rule, below)
 
-  FourTuple tuple_;
+  // The four-tuple, unpadded (a FourTuple has two bytes of padding after each port).
+  wire::Ipv4 local_addr_, remote_addr_;
   // Send side (RFC 9293 3.3.1). snd_max_ is the highest sequence number sent so far; after a
   // timeout snd_nxt_ goes back to snd_una_ and retransmits up to snd_max_.
   SeqNum iss_, snd_una_, snd_nxt_, snd_max_, snd_wl1_, snd_wl2_;
@@ -248,37 +264,44 @@ class TcpConnection {
   std::uint32_t cwnd_ = 0;
   std::uint32_t ssthresh_ = UINT32_MAX;
   SeqNum recover_;
-  int dupacks_ = 0;
-  int retries_ = 0;     // consecutive timeouts of the same data
-  int probes_out_ = 0;  // unanswered zero-window probes
-  // What dispatch() owes the peer.
-  SeqNum rst_seq_;
-  std::optional<SeqNum> rst_ack_;
+  // What dispatch() owes the peer: a RST with this sequence number (and rst_ack_ if
+  // rst_has_ack_).
+  SeqNum rst_seq_, rst_ack_;
+
+  std::uint16_t local_port_, remote_port_;
+  std::uint16_t dupacks_ = 0;  // saturates: only "reached the threshold" and "past it" matter
   std::uint16_t adv_wnd_ = 0;  // the window in our last segment
   std::uint16_t eff_mss_;
+  std::uint8_t retries_ = 0;     // consecutive timeouts of the same data (TcpConfig: at most 255)
+  std::uint8_t probes_out_ = 0;  // unanswered zero-window probes
 
-  TcpState state_ = TcpState::Closed;
-  TcpOutcome outcome_ = TcpOutcome::Open;
-  bool passive_ = false;
-  bool established_once_ = false;
-  bool reset_by_peer_ = false;
-  bool fin_queued_ = false;  // the application closed: a FIN follows the buffered data
-  bool fin_received_ = false;
-  bool probe_pending_ = false;
-  bool have_rtt_ = false;
-  bool syn_retransmitted_ = false;
-  bool timing_ = false;
-  bool in_recovery_ = false;
-  bool retransmit_head_ = false;  // fast retransmit: resend the segment at snd_una_ once
-  bool ack_needed_ = false;
-  bool rst_pending_ = false;
-  std::uint8_t events_ = 0;
+  // Four bytes of bit-fields, ordered so that none straddles a byte (GCC would start a new one).
+  TcpState state_ : 4 = TcpState::Closed;
+  TcpOutcome outcome_ : 2 = TcpOutcome::Open;
+  bool passive_ : 1 = false;
+  bool established_once_ : 1 = false;
+  std::uint8_t events_ : 5 = 0;
+  bool reset_by_peer_ : 1 = false;
+  bool fin_queued_ : 1 = false;  // the application closed: a FIN follows the buffered data
+  bool fin_received_ : 1 = false;
+  bool probe_pending_ : 1 = false;
+  bool have_rtt_ : 1 = false;
+  bool syn_retransmitted_ : 1 = false;
+  bool timing_ : 1 = false;
+  bool in_recovery_ : 1 = false;
+  bool retransmit_head_ : 1 = false;  // fast retransmit: resend the segment at snd_una_ once
+  bool ack_needed_ : 1 = false;
+  bool rst_pending_ : 1 = false;
+  bool rst_has_ack_ : 1 = false;
 
  public:
   // Stack bookkeeping, continued.
-  bool dirty = false;
-  bool announced = false;
-  TcpState reported_state = TcpState::Closed;  // the last state the trace was told
+  bool dirty : 1 = false;
+  bool announced : 1 = false;
+  // The listener this passive connection was born under stopped listening before it was
+  // accepted (the stack finds a connection's listener again when it accepts it).
+  bool listener_gone : 1 = false;
+  TcpState reported_state : 4 = TcpState::Closed;  // the last state the trace was told
 };
 
 }  // namespace nlb::transport

@@ -10,7 +10,7 @@ using sim::Time;
 
 class TcpStack::Sink final : public TcpSegmentSink {
  public:
-  Sink(TcpStack& stack, const FourTuple& tuple) : stack_(stack), tuple_(tuple) {}
+  Sink(TcpStack& stack, FourTuple tuple) : stack_(stack), tuple_(tuple) {}
   void emit(const TcpSegment& seg) override {
     ++stack_.counters_.segments_out;
     stack_.io_->send_segment(tuple_.local.addr, tuple_.remote.addr, seg);
@@ -18,11 +18,14 @@ class TcpStack::Sink final : public TcpSegmentSink {
 
  private:
   TcpStack& stack_;
-  const FourTuple& tuple_;
+  FourTuple tuple_;
 };
 
 TcpStack::TcpStack(const TcpConfig& cfg, sim::RngStream& isn, TcpIo& io)
-    : cfg_(cfg), isn_secret_(isn.next_u64()), io_(&io), next_port_(cfg.ephemeral_first) {}
+    : TcpConnectionOwner(cfg, &buffers_),
+      isn_secret_(isn.next_u64()),
+      io_(&io),
+      next_port_(cfg.ephemeral_first) {}
 
 SeqNum TcpStack::initial_seq(Time now, const FourTuple& t) const {
   // RFC 6528: ISN = M + F(4-tuple, secret), M a 4-microsecond clock. F keeps connections of
@@ -47,7 +50,8 @@ void TcpStack::unlisten(Endpoint local) {
   auto it = listeners_.find(local);
   if (it == listeners_.end()) return;
   for (std::uint32_t s = 0; s < conns_.end(); ++s) {
-    if (conns_.live(s) && conns_[s].listener == it->second) conns_[s].listener = nullptr;
+    if (conns_.live(s) && awaits_accept(conns_[s]) && find_listener(conns_[s].tuple().local) == it->second)
+      conns_[s].listener_gone = true;
   }
   listeners_.erase(it);
 }
@@ -61,10 +65,11 @@ TcpListener* TcpStack::find_listener(Endpoint local) const {
 
 std::uint16_t TcpStack::ephemeral_port(Endpoint local, Endpoint remote) {
   // Sequential, as Linux without randomisation: deterministic and collision-free.
-  std::uint32_t range = std::uint32_t{cfg_.ephemeral_last} - cfg_.ephemeral_first + 1;
+  std::uint32_t range = std::uint32_t{config().ephemeral_last} - config().ephemeral_first + 1;
   for (std::uint32_t i = 0; i < range; ++i) {
     std::uint16_t port = next_port_;
-    next_port_ = port == cfg_.ephemeral_last ? cfg_.ephemeral_first : static_cast<std::uint16_t>(port + 1);
+    next_port_ =
+        port == config().ephemeral_last ? config().ephemeral_first : static_cast<std::uint16_t>(port + 1);
     if (lookup(FourTuple{{local.addr, port}, remote}) == TupleIndex::kNone) return port;
   }
   return 0;
@@ -76,7 +81,7 @@ TcpConnection* TcpStack::connect(Time now, Endpoint local, Endpoint remote, TcpO
   if (local.port == 0) local.port = ephemeral_port(local, remote);
   FourTuple tuple{local, remote};
   if (local.port == 0 || lookup(tuple) != TupleIndex::kNone) return nullptr;
-  TcpConnection& c = add(TcpConnection::active(cfg_, next_id_++, tuple, initial_seq(now, tuple)));
+  TcpConnection& c = add(TcpConnection::active(*this, next_id_++, tuple, initial_seq(now, tuple)));
   c.observer = &observer;
   ++counters_.active_opens;
   touch(c);
@@ -88,7 +93,6 @@ TcpConnection& TcpStack::add(TcpConnection conn) {
   if (slot == gens_.size()) gens_.push_back(0);
   TcpConnection& c = conns_[slot];
   c.slot = slot;
-  c.owner = this;
   by_tuple_.insert(c.tuple(), slot);
   return c;
 }
@@ -132,8 +136,7 @@ void TcpStack::on_segment(Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSeg
   if (seg.rst()) return;  // RFC 9293 3.10.7.1: a RST for no connection is dropped
   TcpListener* listener = find_listener(key.local);
   if (listener && seg.syn() && !seg.is_ack()) {
-    TcpConnection& c = add(TcpConnection::passive(cfg_, next_id_++, key, initial_seq(now, key), seg));
-    c.listener = listener;
+    TcpConnection& c = add(TcpConnection::passive(*this, next_id_++, key, initial_seq(now, key), seg));
     ++counters_.passive_opens;
     touch(c);
     flush(now);
@@ -239,8 +242,9 @@ void TcpStack::deliver_events(Time now, TcpConnection& c) {
   // A callback may cause new events (an abort inside on_readable): loop until quiet.
   while (std::uint8_t ev = c.take_events()) {
     if (ev & TcpConnection::kConnected) {
-      if (c.passive_open() && !c.observer) {
-        TcpObserver* obs = c.listener ? c.listener->on_accept(c) : nullptr;
+      if (awaits_accept(c)) {
+        TcpListener* listener = c.listener_gone ? nullptr : find_listener(c.tuple().local);
+        TcpObserver* obs = listener ? listener->on_accept(c) : nullptr;
         if (!obs) {
           c.abort();
           continue;

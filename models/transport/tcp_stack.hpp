@@ -123,7 +123,7 @@ class TcpStack final : private TcpConnectionOwner {
     }
   }
   const TcpStackCounters& counters() const { return counters_; }
-  const TcpConfig& config() const { return cfg_; }
+  using TcpConnectionOwner::config;
   void set_trace(sim::TraceBus* trace, std::uint32_t node) {
     trace_ = trace;
     node_ = node;
@@ -143,7 +143,6 @@ class TcpStack final : private TcpConnectionOwner {
   class Sink;
 
   void touch(TcpConnection& conn) override;
-  StreamBuffer::Pool* buffer_pool() override { return &buffers_; }
   TcpConnection& add(TcpConnection conn);
   void remove(std::uint32_t slot);
   void flush(sim::Time now);
@@ -151,14 +150,16 @@ class TcpStack final : private TcpConnectionOwner {
   void note_state(sim::Time now, TcpConnection& conn);
   void schedule(TcpConnection& conn);
   void send_reset_for(sim::Time now, wire::Ipv4 src, wire::Ipv4 dst, const TcpSegment& seg);
+  // The listener a passive connection is born under, and the one that accepts it: looked up
+  // again then rather than kept in each connection (8 bytes in each of a million).
   TcpListener* find_listener(Endpoint local) const;
+  static bool awaits_accept(const TcpConnection& c) { return c.passive_open() && !c.observer; }
   std::uint16_t ephemeral_port(Endpoint local, Endpoint remote);
   SeqNum initial_seq(sim::Time now, const FourTuple& tuple) const;
   std::uint32_t lookup(const FourTuple& t) const {
-    return by_tuple_.find(t, [this](std::uint32_t slot) -> const FourTuple& { return conns_[slot].tuple(); });
+    return by_tuple_.find(t, [this](std::uint32_t slot) { return conns_[slot].tuple(); });
   }
 
-  TcpConfig cfg_;
   std::uint64_t isn_secret_;
   TcpIo* io_;
   // Spare storage for the connections' stream buffers; declared before the connections, which

@@ -49,17 +49,18 @@ Time shuttle(TcpConnection& a, TcpConnection& b, Time now, Capture& from_a, Capt
 
 struct Opened {
   TcpConfig cfg;
+  TcpConnectionOwner owner{cfg};  // no stack: a connection alone with the test
   Capture ca, cb;
   TcpConnection a;
   TcpConnection b;
   Time now;
   Opened(SeqNum iss_a, SeqNum iss_b)
-      : a(TcpConnection::active(cfg, 1, kClient, iss_a)), b(make_b(iss_b)), now(Time::ms(1)) {
+      : a(TcpConnection::active(owner, 1, kClient, iss_a)), b(make_b(iss_b)), now(Time::ms(1)) {
     now = shuttle(a, b, now, ca, cb);
   }
   TcpConnection make_b(SeqNum iss_b) {
     a.dispatch(Time::zero(), ca);
-    return TcpConnection::passive(cfg, 2, kClient.reversed(), iss_b, ca.pop());
+    return TcpConnection::passive(owner, 2, kClient.reversed(), iss_b, ca.pop());
   }
 };
 
@@ -140,7 +141,8 @@ TEST_CASE("a segment outside the receive window is answered with an ACK and drop
 
 TEST_CASE("a SYN-ACK with a wrong acknowledgment is answered with RST") {
   TcpConfig cfg;
-  TcpConnection a = TcpConnection::active(cfg, 1, kClient, SeqNum(1000));
+  TcpConnectionOwner owner{cfg};
+  TcpConnection a = TcpConnection::active(owner, 1, kClient, SeqNum(1000));
   Capture ca;
   a.dispatch(Time::zero(), ca);
   ca.segs.clear();
@@ -160,7 +162,8 @@ TEST_CASE("a SYN-ACK with a wrong acknowledgment is answered with RST") {
 
 TEST_CASE("poll_at tells when the retransmission timer needs the clock") {
   TcpConfig cfg;
-  TcpConnection a = TcpConnection::active(cfg, 1, kClient, SeqNum(1000));
+  TcpConnectionOwner owner{cfg};
+  TcpConnection a = TcpConnection::active(owner, 1, kClient, SeqNum(1000));
   CHECK(a.poll_at() == Time::max());
   Capture ca;
   a.dispatch(Time::ms(5), ca);

@@ -240,6 +240,37 @@ TEST_CASE("a listener that refuses a connection resets it") {
   CHECK(p.b.stack().connection_count() == 0);
 }
 
+TEST_CASE(
+    "a half-open connection whose listener stopped listening is reset, not handed to the next listener") {
+  Pair p;
+  Acceptor newcomer;
+  newcomer.sim = &p.net.sim;
+  p.connect();
+  // The SYN reached B at 10 ms; the handshake's last ACK reaches it at 30 ms.
+  p.at(Time::ms(15), [&] {
+    p.b.stack().unlisten({kB, 80});
+    CHECK(p.b.stack().listen({kB, 80}, newcomer));
+  });
+  p.net.sim.run_until(Time::s(1));
+  CHECK(p.acc.accepted.empty());
+  CHECK(newcomer.accepted.empty());
+  CHECK(p.client.connected);
+  CHECK(p.client.outcome == TcpOutcome::Reset);
+  CHECK(p.b.stack().connection_count() == 0);
+
+  p.connect();  // a new connection goes to the listener of the moment
+  p.net.sim.run_until(Time::s(2));
+  CHECK(newcomer.accepted.size() == 1);
+}
+
+TEST_CASE("a connection cannot be configured with more retries than it counts") {
+  TcpConfig cfg;
+  cfg.retries = 256;
+  CHECK_THROWS_AS(TcpConnectionOwner{cfg}, std::invalid_argument);
+  cfg.retries = 255;
+  CHECK_NOTHROW(TcpConnectionOwner{cfg});
+}
+
 TEST_CASE("the retransmission timeout backs off exponentially: 1 s, 2 s, 4 s, 8 s ... up to 120 s") {
   Pair p;
   TcpConnection* c = p.connect();
