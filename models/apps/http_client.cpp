@@ -89,8 +89,7 @@ void HttpClient::request() {
   ++counters_.started;
   // A kept-alive idle connection first, the one idle longest.
   while (!idle_.empty()) {
-    Conn* conn = find(idle_.front());
-    idle_.pop_front();
+    Conn* conn = find(idle_.pop_front());
     if (conn && !conn->busy && !conn->last && conn->tcp->state() == TcpState::Established) {
       send_request(*conn, id);
       return;

@@ -9,7 +9,6 @@
 // error) and bytes; the aggregate counters are what the metrics read.
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +18,7 @@
 
 #include "models/apps/http_message.hpp"
 #include "models/apps/lean_timer.hpp"
+#include "models/link/ring.hpp"
 #include "models/transport/tcp_stack.hpp"
 #include "sim/chunked.hpp"
 #include "sim/simulation.hpp"
@@ -165,7 +165,9 @@ class HttpClient final : private transport::TcpObserver {
   bool running_ = false;
   std::uint64_t next_request_ = 1;
   sim::SlotPool<Conn, 16> conns_;  // by TcpConnection::observer_slot
-  std::deque<ConnRef> idle_;       // kept-alive connections, oldest first
+  // Kept-alive connections, oldest first. A Ring, not a std::deque, which takes ~600 bytes
+  // while empty: 6 MiB in the 10,000 clients of the scale run.
+  link::Ring<ConnRef> idle_;
   std::vector<RequestRecord> records_;
   std::function<void(const RequestRecord&)> on_complete_;
   std::string head_buf_;

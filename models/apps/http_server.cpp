@@ -94,17 +94,17 @@ void HttpServer::read_requests(Conn& conn) {
     c.consume(head.head_len);
     counters_.bytes_received += head.head_len;
     ++counters_.requests_received;
-    conn.body_left = head.content_length;
+    conn.left = head.content_length;
     conn.response_size = head.response_size.value_or(cfg_.response_size);
     conn.close_after = head.connection_close;
     conn.phase = Phase::Body;
   }
   if (conn.phase == Phase::Body) {
-    std::uint64_t n = std::min(conn.body_left, c.received().size());
+    std::uint64_t n = std::min(conn.left, c.received().size());
     c.consume(n);
-    conn.body_left -= n;
+    conn.left -= n;
     counters_.bytes_received += n;
-    if (conn.body_left > 0) return;
+    if (conn.left > 0) return;
     conn.phase = Phase::Waiting;
     enqueue(conn);
   }
@@ -123,8 +123,7 @@ void HttpServer::enqueue(Conn& conn) {
 
 void HttpServer::start_next() {
   while (!queue_.empty() && busy_ < cfg_.workers) {
-    Job job = queue_.front();
-    queue_.pop_front();
+    Job job = queue_.pop_front();
     if (!find(job.conn)) {
       ++counters_.requests_abandoned;
       continue;
@@ -132,7 +131,8 @@ void HttpServer::start_next() {
     const std::uint32_t index = take_idle_worker();
     Worker& w = workers_[index];
     w.busy = true;
-    w.conn = job.conn;
+    w.conn_slot = job.conn.slot;
+    w.conn_id = job.conn.id;
     ++busy_;
     Time service = cfg_.service.draw(rng_);
     counters_.queue_wait_sum += sim_.now() - job.arrived;
@@ -162,7 +162,7 @@ void HttpServer::on_worker_done(std::uint32_t index) {
   idle_.push_back(index);
   std::push_heap(idle_.begin(), idle_.end(), std::greater<>{});
   --busy_;
-  Conn* conn = find(w.conn);
+  Conn* conn = find(w.conn());
   if (conn && conn->phase == Phase::Waiting) {
     ++counters_.requests_served;
     respond(*conn, 200, conn->response_size, conn->close_after || conn->peer_closed);
@@ -176,7 +176,7 @@ void HttpServer::respond(Conn& conn, int status, std::uint64_t body, bool close)
   write_response_head(head_buf_, status, body, close);
   conn.tcp->send(transport::as_bytes(head_buf_));
   counters_.bytes_sent += head_buf_.size();
-  conn.response_left = body;
+  conn.left = body;
   conn.close_after = close;
   conn.phase = Phase::Responding;
   write_body(conn);
@@ -184,10 +184,10 @@ void HttpServer::respond(Conn& conn, int status, std::uint64_t body, bool close)
 
 void HttpServer::write_body(Conn& conn) {
   TcpConnection& c = *conn.tcp;
-  std::uint64_t n = c.send_virtual(conn.response_left);
-  conn.response_left -= n;
+  std::uint64_t n = c.send_virtual(conn.left);
+  conn.left -= n;
   counters_.bytes_sent += n;
-  if (conn.response_left > 0) return;  // the rest when TCP frees space (on_writable)
+  if (conn.left > 0) return;  // the rest when TCP frees space (on_writable)
   if (conn.close_after) {
     c.close();
     return;
@@ -199,7 +199,7 @@ void HttpServer::write_body(Conn& conn) {
 
 void HttpServer::on_writable(TcpConnection& c) {
   Conn* conn = find(c);
-  if (conn && conn->phase == Phase::Responding && conn->response_left > 0) write_body(*conn);
+  if (conn && conn->phase == Phase::Responding && conn->left > 0) write_body(*conn);
 }
 
 void HttpServer::on_peer_closed(TcpConnection& c) {

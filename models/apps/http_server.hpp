@@ -9,7 +9,6 @@
 // receive buffer and are answered in order (RFC 9112 9.3.2).
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +17,7 @@
 #include "models/apps/http_message.hpp"
 #include "models/apps/lean_timer.hpp"
 #include "models/apps/service_time.hpp"
+#include "models/link/ring.hpp"
 #include "models/transport/tcp_stack.hpp"
 #include "sim/chunked.hpp"
 #include "sim/simulation.hpp"
@@ -77,8 +77,9 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   // Per connection, in a SlotPool (no map node), found by the connection's observer_slot.
   struct Conn {
     transport::TcpConnection* tcp = nullptr;
-    std::uint64_t body_left = 0;      // request body still to read
-    std::uint64_t response_left = 0;  // response body still to queue to TCP
+    // Body bytes still to go: the request's to read (phase Body), or the response's to queue to
+    // TCP (Responding). One field for both, as the phases never overlap: 32 bytes, not 40.
+    std::uint64_t left = 0;
     std::uint64_t response_size = 0;
     Phase phase = Phase::Head;
     bool close_after = false;
@@ -96,10 +97,13 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   };
   // One per request in service, up to cfg_.workers (40,000 per server in the scale run), so
   // small: a LeanTimer and the connection it serves, by value in workers_.
+  // 24 bytes, not the 32 of a ConnRef member (a million are busy in the scale run).
   struct Worker {
     LeanTimer timer;
-    ConnRef conn;
+    std::uint32_t conn_slot = 0;
     bool busy = false;
+    std::uint64_t conn_id = 0;
+    ConnRef conn() const { return {conn_slot, conn_id}; }
   };
 
   transport::TcpObserver* on_accept(transport::TcpConnection& c) override;
@@ -123,7 +127,7 @@ class HttpServer final : public transport::TcpListener, private transport::TcpOb
   HttpServerConfig cfg_;
   sim::RngStream& rng_;
   sim::SlotPool<Conn, 16> conns_;  // by TcpConnection::observer_slot
-  std::deque<Job> queue_;
+  link::Ring<Job> queue_;
   std::vector<Worker> workers_;      // made on first need, never more than cfg_.workers
   std::vector<std::uint32_t> idle_;  // min-heap of idle workers' indices
   std::uint32_t busy_ = 0;
