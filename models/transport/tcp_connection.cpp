@@ -54,6 +54,7 @@ constexpr std::uint32_t kMaxCwnd = 1u << 30;
 // Two of these per held connection in the scale run (docs/performance.md): a field added here
 // costs 2 MiB per million connections, so let it be a decision.
 static_assert(sizeof(void*) != 8 || sizeof(TcpConnection) <= 264, "TcpConnection grew");
+static_assert(TcpConnection::kTerminated < (1 << 5), "the event mask is a 5-bit field");
 
 TcpConnection::TcpConnection(TcpConnectionOwner& owner, std::uint64_t id, FourTuple tuple, SeqNum iss)
     : owner_(&owner),

@@ -48,8 +48,7 @@ Time shuttle(TcpConnection& a, TcpConnection& b, Time now, Capture& from_a, Capt
 }
 
 struct Opened {
-  TcpConfig cfg;
-  TcpConnectionOwner owner{cfg};  // no stack: a connection alone with the test
+  TcpConnectionOwner owner{TcpConfig{}};  // no stack: a connection alone with the test
   Capture ca, cb;
   TcpConnection a;
   TcpConnection b;
@@ -140,8 +139,7 @@ TEST_CASE("a segment outside the receive window is answered with an ACK and drop
 }
 
 TEST_CASE("a SYN-ACK with a wrong acknowledgment is answered with RST") {
-  TcpConfig cfg;
-  TcpConnectionOwner owner{cfg};
+  TcpConnectionOwner owner{TcpConfig{}};
   TcpConnection a = TcpConnection::active(owner, 1, kClient, SeqNum(1000));
   Capture ca;
   a.dispatch(Time::zero(), ca);
@@ -161,8 +159,7 @@ TEST_CASE("a SYN-ACK with a wrong acknowledgment is answered with RST") {
 }
 
 TEST_CASE("poll_at tells when the retransmission timer needs the clock") {
-  TcpConfig cfg;
-  TcpConnectionOwner owner{cfg};
+  TcpConnectionOwner owner{TcpConfig{}};
   TcpConnection a = TcpConnection::active(owner, 1, kClient, SeqNum(1000));
   CHECK(a.poll_at() == Time::max());
   Capture ca;
